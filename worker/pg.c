@@ -120,11 +120,15 @@ cancel_query(PgConn *pg)
 	PQfreeCancel(cancel);
 }
 
-/* Wait until a result is ready, cancelling once if a stop is requested. */
+/*
+ * Wait until a result is ready, cancelling once if a stop is requested while
+ * waiting. Statements sent after the stop (recording the failure) run to the
+ * end.
+ */
 static bool
 wait_result(PgConn *pg)
 {
-	bool		cancelled = false;
+	bool		cancelled = should_stop();
 
 	while (PQisBusy(pg->conn))
 	{
