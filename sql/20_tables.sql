@@ -8,7 +8,7 @@ CREATE TABLE loop.partner (
 	partner_id text PRIMARY KEY DEFAULT loop.new_partner_id(current_date)
 		CONSTRAINT partner_id_format CHECK (partner_id ~ '^AP-[0-9]{8}-[A-Z0-9]{6}$'),
 	name text NOT NULL
-		CONSTRAINT partner_name_not_blank CHECK (btrim(name) <> ''),
+		CONSTRAINT partner_name_not_blank CHECK (name ~ '[^[:space:]]'),
 	email text NOT NULL
 		CONSTRAINT partner_email_format CHECK (email ~ '^[^@[:space:]]+@[^@[:space:]]+$'),
 	status text NOT NULL DEFAULT 'pending'

@@ -35,7 +35,12 @@ DECLARE
 	holder integer;
 	run_id bigint;
 BEGIN
-	IF NOT pg_try_advisory_lock(1819242352, 1) THEN
+	-- Advisory locks stack: a second sync_begin in the session that holds
+	-- the lock must not take it again, or publish/fail (one unlock) would
+	-- leave it held and block every other sync until the session ends.
+	IF loop.sync_lock_held() THEN
+		NULL;
+	ELSIF NOT pg_try_advisory_lock(1819242352, 1) THEN
 		SELECT l.pid INTO holder FROM pg_locks l
 		WHERE l.locktype = 'advisory' AND l.classid = 1819242352::oid
 		  AND l.objid = 1::oid AND l.objsubid = 2 AND l.granted

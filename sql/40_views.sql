@@ -23,9 +23,9 @@ CREATE VIEW loop.deal_detail AS
 SELECT d.deal_id, d.affiliate_partner_id, d.dealname, d.pipeline, p.label AS pipeline_label,
 	   d.dealstage, s.label AS stage_label, coalesce(s.kind, 'open') AS kind,
 	   d.closedate, d.affiliate_mrr, d.affiliate_subscription_status,
-	   (coalesce(s.kind, 'open') = 'won'
+	   coalesce(coalesce(s.kind, 'open') = 'won'
 		AND d.affiliate_mrr > 0
-		AND d.affiliate_subscription_status IS NOT NULL) AS valid_won
+		AND d.affiliate_subscription_status IS NOT NULL, false) AS valid_won
   FROM loop.hubspot_deal d
   LEFT JOIN loop.hubspot_deal_stage s ON s.pipeline_id = d.pipeline AND s.stage_id = d.dealstage
   LEFT JOIN loop.hubspot_pipeline p ON p.pipeline_id = d.pipeline;

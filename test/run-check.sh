@@ -31,6 +31,7 @@ run "worker unit tests" make -s -C worker unit
 run "pg_regress" make -s installcheck
 [ -f regression.diffs ] && [ ${#failed[@]} -gt 0 ] && cat regression.diffs
 run "fake HubSpot self-test" python3 -m unittest discover -s test/fake_hubspot -p 'test_*.py'
+run "HTTP probe build" make -s -C worker http-probe
 run "HTTP layer" python3 -m unittest discover -s test/worker -p 'test_*.py'
 run "end-to-end" python3 -m unittest discover -s test/e2e -p 'test_*.py'
 

@@ -20,6 +20,10 @@
 #define HUBSPOT_SEARCH_PAGE_MAX		200		/* §2: max 200 per search page */
 #define HUBSPOT_SEARCH_RESULT_CAP	10000	/* §2: paging beyond 10,000 is a 400 */
 
+/* Properties fetched besides the mapped ones, kept in the properties jsonb */
+#define DEFAULT_CONTACT_EXTRA		"jobtitle"
+#define DEFAULT_DEAL_EXTRA			"dealtype"
+
 /* HTTP defaults: a budget below HubSpot's Free/Starter limits (§3.1, §2) */
 #define DEFAULT_CONNECT_TIMEOUT_MS	10000
 #define DEFAULT_REQUEST_TIMEOUT_MS	60000

@@ -6,6 +6,7 @@
  *-------------------------------------------------------------------------
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,8 @@ usage(FILE *out)
 			"HubSpot:\n"
 			"      --api-base=URL           API base URL (env %s; default %s)\n"
 			"      --contact-property=NAME  also fetch this contact property, kept in properties jsonb\n"
-			"                               (repeatable, up to %d)\n"
-			"      --deal-property=NAME     the same for deals\n"
+			"                               (repeatable, up to %d; %s is always fetched)\n"
+			"      --deal-property=NAME     the same for deals (%s is always fetched)\n"
 			"Request budget and retries (defaults stay under HubSpot's Free/Starter limits):\n"
 			"      --burst-limit=N          requests per burst window, search excluded (default %d)\n"
 			"      --burst-window=MS        burst window in milliseconds (default %d)\n"
@@ -55,7 +56,8 @@ usage(FILE *out)
 			"Exit status: %d success; %d sync failed (HubSpot, HTTP or data; recorded in loop.sync_run);\n"
 			"  %d bad usage or configuration; %d another sync is running; %d database error;\n"
 			"  %d interrupted by a signal.\n",
-			ENV_HUBSPOT_API_BASE, DEFAULT_HUBSPOT_API_BASE, SYNC_EXTRA_MAX,
+			ENV_HUBSPOT_API_BASE, DEFAULT_HUBSPOT_API_BASE, SYNC_EXTRA_MAX - 1,
+			DEFAULT_CONTACT_EXTRA, DEFAULT_DEAL_EXTRA,
 			DEFAULT_BURST_LIMIT, DEFAULT_BURST_WINDOW_MS, DEFAULT_SEARCH_PER_SECOND,
 			DEFAULT_MAX_ATTEMPTS, DEFAULT_CONNECT_TIMEOUT_MS / 1000, DEFAULT_REQUEST_TIMEOUT_MS / 1000,
 			DEFAULT_SYNC_DEADLINE_S, ENV_HUBSPOT_TOKEN, ENV_HUBSPOT_API_BASE,
@@ -94,6 +96,30 @@ add_property(const char **list, int *n, const char *name)
 		exit(EXIT_USAGE);
 	}
 	list[(*n)++] = name;
+}
+
+/*
+ * Is the API base acceptable? https:// anywhere; plain http:// only to the
+ * loopback interface (the fake HubSpot of the tests), because the token
+ * would travel unencrypted.
+ */
+static bool
+api_base_ok(const char *url)
+{
+	static const char *const loopback[] = {"127.0.0.1", "localhost", "[::1]"};
+	const char *host;
+	size_t		len;
+
+	if (strncmp(url, "https://", 8) == 0)
+		return true;
+	if (strncmp(url, "http://", 7) != 0)
+		return false;
+	host = url + 7;
+	len = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":/");
+	for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++)
+		if (strlen(loopback[i]) == len && strncmp(host, loopback[i], len) == 0)
+			return true;
+	return false;
 }
 
 /* Strip trailing '/' characters from a base URL (in place). */
@@ -144,6 +170,8 @@ main(int argc, char **argv)
 	http_config_defaults(&opts.http);
 	opts.deadline_s = DEFAULT_SYNC_DEADLINE_S;
 	opts.progress = true;
+	add_property(opts.contact_extra, &opts.ncontact_extra, DEFAULT_CONTACT_EXTRA);
+	add_property(opts.deal_extra, &opts.ndeal_extra, DEFAULT_DEAL_EXTRA);
 
 	while ((c = getopt_long(argc, argv, "d:qv", options, NULL)) != -1)
 	{
@@ -224,9 +252,10 @@ main(int argc, char **argv)
 	if (api_base == NULL && getenv(ENV_HUBSPOT_API_BASE) != NULL && getenv(ENV_HUBSPOT_API_BASE)[0] != '\0')
 		api_base = strdup(getenv(ENV_HUBSPOT_API_BASE));
 	opts.http.base_url = api_base ? trim_slashes(api_base) : DEFAULT_HUBSPOT_API_BASE;
-	if (strncmp(opts.http.base_url, "https://", 8) != 0 && strncmp(opts.http.base_url, "http://", 7) != 0)
+	if (!api_base_ok(opts.http.base_url))
 	{
-		fprintf(stderr, "loop-sync: the API base URL must start with https:// or http://\n");
+		fprintf(stderr, "loop-sync: the API base URL must start with https:// (plain http:// only to "
+				"127.0.0.1, localhost or [::1]): %s\n", opts.http.base_url);
 		return EXIT_USAGE;
 	}
 

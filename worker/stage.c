@@ -135,18 +135,6 @@ parse_value(ColType type, const char *raw, char *out, size_t outlen)
 	return HSV_OK;				/* text is stored as sent */
 }
 
-/* Is name one of the mapped properties (or the id, which has its column)? */
-static bool
-is_mapped(const ObjectMap *map, const char *name)
-{
-	if (strcmp(name, "hs_object_id") == 0)
-		return true;
-	for (int i = 0; i < map->ncolumns; i++)
-		if (strcmp(map->columns[i].property, name) == 0)
-			return true;
-	return false;
-}
-
 /* A property's string value, NULL for null/absent/non-string. */
 static const char *
 prop_string(json_t *props, const char *name)
@@ -157,14 +145,13 @@ prop_string(json_t *props, const char *name)
 }
 
 bool
-stage_object_row(const ObjectMap *map, json_t *record, CopyBuf *buf, Warnings *w, long long *id)
+stage_object_row(const ObjectMap *map, const char *const *extra_names, int nextra,
+				 json_t *record, CopyBuf *buf, Warnings *w, long long *id)
 {
 	json_t	   *props = json_object_get(record, "properties");
 	const char *raw_id = json_string_value(json_object_get(record, "id"));
 	char		idtext[HSV_OUT_MAX];
 	json_t	   *extra;
-	const char *key;
-	json_t	   *value;
 	char	   *extra_text;
 	size_t		mark = buf->len;
 
@@ -211,19 +198,25 @@ stage_object_row(const ObjectMap *map, json_t *record, CopyBuf *buf, Warnings *w
 			copybuf_field(buf, r == HSV_OK ? out : NULL);
 	}
 
-	/* Every other fetched property goes to properties (jsonb). */
-	json_object_foreach(props, key, value)
+	/* The extra properties requested go to properties (jsonb) as well. */
+	for (int i = 0; i < nextra; i++)
 	{
-		if (is_mapped(map, key))
-			continue;
+		json_t	   *value = json_object_get(props, extra_names[i]);
+
 		/* rebuild strings from their C text: jsonb rejects \u0000 */
-		json_object_set_new(extra, key,
-							json_is_string(value) ? json_string(json_string_value(value)) : json_null());
+		if (value != NULL)
+			json_object_set_new(extra, extra_names[i],
+								json_is_string(value) ? json_string(json_string_value(value)) : json_null());
 	}
-	extra_text = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
+	if (json_object_size(extra) == 0)
+		copybuf_field(buf, "{}");
+	else
+	{
+		extra_text = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
+		copybuf_field(buf, extra_text ? extra_text : "{}");
+		free(extra_text);
+	}
 	json_decref(extra);
-	copybuf_field(buf, extra_text ? extra_text : "{}");
-	free(extra_text);
 	copybuf_end_row(buf);
 	return true;
 }

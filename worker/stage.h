@@ -70,12 +70,14 @@ extern json_t *stage_property_list(const ObjectMap *map, const char *const *extr
 extern void stage_copy_sql(const ObjectMap *map, char *buf, size_t len);
 
 /*
- * Append the row of one search result to buf. Returns false when the record
- * was skipped (no valid id or a required property missing; a warning is
- * counted). *id receives the record id as a number (0 if none).
+ * Append the row of one search result to buf; the extra properties requested
+ * (extra_names) go into the properties jsonb with the raw text of values that
+ * did not parse. Returns false when the record was skipped (no valid id or a
+ * required property missing; a warning is counted). *id receives the record
+ * id as a number (0 if none).
  */
-extern bool stage_object_row(const ObjectMap *map, json_t *record, CopyBuf *buf,
-							 Warnings *w, long long *id);
+extern bool stage_object_row(const ObjectMap *map, const char *const *extra_names, int nextra,
+							 json_t *record, CopyBuf *buf, Warnings *w, long long *id);
 
 /* COPY statement and rows for GET /crm/v3/pipelines/deals (HUBSPOT.md §5). */
 extern const char *stage_pipeline_copy_sql(void);

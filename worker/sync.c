@@ -45,6 +45,8 @@ typedef struct ObjectLoad
 {
 	Sync	   *sync;
 	const ObjectMap *map;
+	const char *const *extra;	/* extra properties requested */
+	int			nextra;
 	char		copy_sql[1024];
 	long	   *count;
 	long long	last_id;		/* ids arrive in ascending order */
@@ -105,7 +107,7 @@ load_page(void *ctx, json_t *results, long total, char *err, size_t errlen)
 		size_t		mark = s->buf.len;
 		long long	id;
 
-		if (!stage_object_row(load->map, rec, &s->buf, &s->warnings, &id))
+		if (!stage_object_row(load->map, load->extra, load->nextra, rec, &s->buf, &s->warnings, &id))
 			continue;
 		if (id <= load->last_id)
 		{
@@ -128,7 +130,7 @@ static bool
 load_objects(Sync *s, const ObjectMap *map, const char *const *extra, int nextra,
 			 long *count, char *err, size_t errlen)
 {
-	ObjectLoad	load = {.sync = s, .map = map, .count = count};
+	ObjectLoad	load = {.sync = s, .map = map, .extra = extra, .nextra = nextra, .count = count};
 	json_t	   *props = stage_property_list(map, extra, nextra);
 	bool		ok;
 

@@ -180,6 +180,11 @@ class Usage(unittest.TestCase):
         self.assertEqual(self.run_cli("--search-rate", "0", "once").returncode, 2)
         self.assertEqual(self.run_cli("--contact-property", "Bad Name", "once").returncode, 2)
 
+    def test_plain_http_only_to_loopback(self):
+        r = self.run_cli("--api-base", "http://api.example.com", "once", env={"HUBSPOT_ACCESS_TOKEN": "x"})
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("must start with https://", r.stderr)
+
     def test_database_unreachable(self):
         r = self.run_cli("--dbname", "host=/nonexistent port=1", "once", env={"HUBSPOT_ACCESS_TOKEN": "x"})
         self.assertEqual(r.returncode, 4)
