@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential pkg-config postgresql-15 postgresql-contrib
-          postgresql-server-dev-15 libpq-dev libcurl4-openssl-dev libjansson-dev python3)
+          postgresql-server-dev-15 libpq-dev libcurl4-openssl-dev libjansson-dev python3 time)
 
 missing=()
 for p in "${packages[@]}"; do

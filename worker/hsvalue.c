@@ -261,6 +261,15 @@ parse_instant(const char *s, size_t len, long long *secs, int *usecs)
 	return true;
 }
 
+/* Write v as exactly n decimal digits at p; returns p + n. */
+static char *
+put_digits(char *p, long v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char) ('0' + v % 10);
+	return p + n;
+}
+
 HsvResult
 hsv_timestamp(const char *in, char *out, size_t outlen)
 {
@@ -270,7 +279,7 @@ hsv_timestamp(const char *in, char *out, size_t outlen)
 	int			usecs;
 	time_t		t;
 	struct tm	tm;
-	int			n;
+	char	   *p = out;
 
 	if (in == NULL)
 		return HSV_NULL;
@@ -280,12 +289,26 @@ hsv_timestamp(const char *in, char *out, size_t outlen)
 	if (!parse_instant(s, len, &secs, &usecs))
 		return HSV_INVALID;
 	t = (time_t) secs;
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999 ||
+		outlen < sizeof("YYYY-MM-DD HH:MM:SS.ffffff+00"))
 		return HSV_INVALID;
-	n = snprintf(out, outlen, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
-				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-				 tm.tm_hour, tm.tm_min, tm.tm_sec, usecs);
-	return (n > 0 && (size_t) n < outlen) ? HSV_OK : HSV_INVALID;
+	/* "YYYY-MM-DD HH:MM:SS.ffffff+00", formatted by hand: this runs for
+	 * every date of every record */
+	p = put_digits(p, tm.tm_year + 1900, 4);
+	*p++ = '-';
+	p = put_digits(p, tm.tm_mon + 1, 2);
+	*p++ = '-';
+	p = put_digits(p, tm.tm_mday, 2);
+	*p++ = ' ';
+	p = put_digits(p, tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_min, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_sec, 2);
+	*p++ = '.';
+	p = put_digits(p, usecs, 6);
+	memcpy(p, "+00", 4);
+	return HSV_OK;
 }
 
 HsvResult

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "defaults.h"
+#include "jsonregion.h"
 #include "log.h"
 
 #define SEARCH_BODY_MAX 3000	/* HubSpot rejects longer search bodies (§2) */
@@ -137,29 +138,35 @@ hubspot_search_all(HttpClient *http, const char *object, const char *has_propert
 		{
 			snprintf(err, errlen, "%s: request body of %zu characters exceeds HubSpot's limit of %d "
 					 "(too many properties requested)", what, strlen(body), SEARCH_BODY_MAX);
-			free(body);
+			json_text_free(body);
 			break;
 		}
 		if (!http_request(http, "POST", path, body, HTTP_BUDGET_SEARCH, &resp, &herr))
 		{
 			snprintf(err, errlen, "%s", herr.message);
-			free(body);
+			json_text_free(body);
 			break;
 		}
-		free(body);
+		json_text_free(body);
+
+		/* The page's tree lives in a region, dropped at once after the callback. */
+		json_region_open();
 		if ((root = parse_body(what, &resp, err, errlen)) == NULL)
+		{
+			json_region_close();
 			break;
+		}
 		results = json_object_get(root, "results");
 		if (!json_is_array(results))
 		{
 			snprintf(err, errlen, "%s: the response has no \"results\" array", what);
-			json_decref(root);
+			json_region_close();
 			break;
 		}
 		if (!fn(ctx, results, json_is_integer(json_object_get(root, "total"))
 				? (long) json_integer_value(json_object_get(root, "total")) : -1, err, errlen))
 		{
-			json_decref(root);
+			json_region_close();
 			break;
 		}
 		window += (long) json_array_size(results);
@@ -169,7 +176,7 @@ hubspot_search_all(HttpClient *http, const char *object, const char *has_propert
 		after = NULL;
 		if (!json_is_string(next))
 		{
-			json_decref(root);
+			json_region_close();
 			ok = true;			/* last page */
 			break;
 		}
@@ -179,7 +186,7 @@ hubspot_search_all(HttpClient *http, const char *object, const char *has_propert
 			if (page_max <= last_id)
 			{
 				snprintf(err, errlen, "%s: no progress past id %lld at the 10,000-result cap", what, last_id);
-				json_decref(root);
+				json_region_close();
 				break;
 			}
 			log_debug("%s: %ld results in this query; continuing after id %lld", what, window, page_max);
@@ -188,7 +195,7 @@ hubspot_search_all(HttpClient *http, const char *object, const char *has_propert
 		}
 		else
 			after = strdup(json_string_value(next));
-		json_decref(root);
+		json_region_close();
 	}
 	free(after);
 	return ok;

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "defaults.h"
+#include "jsonregion.h"
 #include "log.h"
 #include "signals.h"
 #include "sync.h"
@@ -260,6 +261,7 @@ main(int argc, char **argv)
 	}
 
 	signals_install();
+	json_region_install();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 	{
 		fprintf(stderr, "loop-sync: libcurl initialisation failed\n");
@@ -267,5 +269,6 @@ main(int argc, char **argv)
 	}
 	code = sync_once(&opts);
 	curl_global_cleanup();
+	json_region_free_all();
 	return code;
 }

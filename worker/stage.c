@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "hsvalue.h"
+#include "jsonregion.h"
 #include "log.h"
 
 #define NELEM(a) ((int) (sizeof(a) / sizeof((a)[0])))
@@ -62,32 +63,36 @@ const ObjectMap deal_map = {
 };
 
 void
-warnings_init(Warnings *w)
-{
-	w->count = 0;
-	w->samples = json_array();
-}
-
-void
-warnings_free(Warnings *w)
-{
-	json_decref(w->samples);
-	w->samples = NULL;
-}
-
-void
 warnings_add(Warnings *w, const char *object, const char *id,
 			 const char *property, const char *value)
 {
+	WarningSample *ws;
+
 	w->count++;
-	if (w->samples == NULL || json_array_size(w->samples) >= WARNING_SAMPLES_MAX)
+	if (w->nsamples >= WARNING_SAMPLES_MAX)
 		return;
 	log_warn("%s %s: %s value \"%.80s\" is not valid; stored as NULL",
 			 object, id ? id : "?", property, value ? value : "");
-	json_array_append_new(w->samples,
-						  json_pack("{s:s, s:s?, s:s, s:s%}", "object", object, "id", id,
-									"property", property, "value",
-									value ? value : "", value ? strnlen(value, 200) : (size_t) 0));
+	ws = &w->samples[w->nsamples++];
+	snprintf(ws->object, sizeof(ws->object), "%s", object);
+	snprintf(ws->id, sizeof(ws->id), "%s", id ? id : "");
+	snprintf(ws->property, sizeof(ws->property), "%s", property);
+	snprintf(ws->value, sizeof(ws->value), "%.200s", value ? value : "");
+}
+
+json_t *
+warnings_json(const Warnings *w)
+{
+	json_t	   *list = json_array();
+
+	for (int i = 0; i < w->nsamples; i++)
+	{
+		const WarningSample *ws = &w->samples[i];
+
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "object", ws->object, "id", ws->id,
+											  "property", ws->property, "value", ws->value));
+	}
+	return list;
 }
 
 json_t *
@@ -214,7 +219,7 @@ stage_object_row(const ObjectMap *map, const char *const *extra_names, int nextr
 	{
 		extra_text = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
 		copybuf_field(buf, extra_text ? extra_text : "{}");
-		free(extra_text);
+		json_text_free(extra_text);
 	}
 	json_decref(extra);
 	copybuf_end_row(buf);

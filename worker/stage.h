@@ -46,19 +46,33 @@ typedef struct ObjectMap
 extern const ObjectMap contact_map;
 extern const ObjectMap deal_map;
 
-/* Values that did not parse: counted, the first few kept as samples. */
+/*
+ * Values that did not parse: counted, the first few kept as samples. Plain
+ * C storage, because warnings are recorded while a page's JSON region is
+ * open (jsonregion.h) and must outlive it.
+ */
+#define WARNING_SAMPLES_MAX 20
+
+typedef struct WarningSample
+{
+	char		object[16];
+	char		id[24];
+	char		property[40];
+	char		value[204];		/* the first 200 bytes of the raw value */
+} WarningSample;
+
 typedef struct Warnings
 {
 	long		count;
-	json_t	   *samples;		/* array of {object, id, property, value} */
+	int			nsamples;
+	WarningSample samples[WARNING_SAMPLES_MAX];
 } Warnings;
 
-#define WARNING_SAMPLES_MAX 20
-
-extern void warnings_init(Warnings *w);
-extern void warnings_free(Warnings *w);
 extern void warnings_add(Warnings *w, const char *object, const char *id,
 						 const char *property, const char *value);
+
+/* The samples as a new JSON array of {object, id, property, value}. */
+extern json_t *warnings_json(const Warnings *w);
 
 /*
  * The properties to request for an object: the mapped ones plus extra names
@@ -70,7 +84,8 @@ extern json_t *stage_property_list(const ObjectMap *map, const char *const *extr
 extern void stage_copy_sql(const ObjectMap *map, char *buf, size_t len);
 
 /*
- * Append the row of one search result to buf; the extra properties requested
+ * Append the row of one search result to buf (all JSON it allocates is
+ * released before it returns, or lives in the caller's region); the extra properties requested
  * (extra_names) go into the properties jsonb with the raw text of values that
  * did not parse. Returns false when the record was skipped (no valid id or a
  * required property missing; a warning is counted). *id receives the record

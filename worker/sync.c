@@ -21,6 +21,7 @@
 #include "copybuf.h"
 #include "defaults.h"
 #include "hubspot.h"
+#include "jsonregion.h"
 #include "log.h"
 #include "pg.h"
 #include "signals.h"
@@ -169,18 +170,18 @@ static char *
 stats_json(Sync *s)
 {
 	const HttpStats *hs = s->http ? http_stats(s->http) : NULL;
-	json_t	   *o = json_pack("{s:I, s:I, s:I, s:I, s:O, s:I, s:I}",
+	json_t	   *o = json_pack("{s:I, s:I, s:I, s:I, s:o, s:I, s:I}",
 							  "stages_fetched", (json_int_t) s->stages,
 							  "contacts_fetched", (json_int_t) s->contacts,
 							  "deals_fetched", (json_int_t) s->deals,
 							  "warnings", (json_int_t) s->warnings.count,
-							  "warning_samples", s->warnings.samples,
+							  "warning_samples", warnings_json(&s->warnings),
 							  "http_requests", (json_int_t) (hs ? hs->requests : 0),
 							  "http_retries", (json_int_t) (hs ? hs->retries : 0));
 	char	   *text = json_dumps(o, JSON_COMPACT);
 
 	json_decref(o);
-	return text;
+	return text;				/* json_text_free() it */
 }
 
 /* Record the failure in loop.sync_run; returns the exit code to use. */
@@ -197,7 +198,7 @@ fail_run(Sync *s, const char *reason)
 		log_error("could not record the failure in loop.sync_run: %s", s->pg.error);
 		code = EXIT_DATABASE;
 	}
-	free(stats);
+	json_text_free(stats);
 	return code;
 }
 
@@ -219,7 +220,7 @@ publish_run(Sync *s, char *err, size_t errlen)
 				 "r.deals_fetched, r.deals_inserted, r.deals_updated, r.deals_deleted, r.merge_ms) "
 				 "FROM loop.sync_publish($1, $2::jsonb) r",
 				 2, params, summary, sizeof(summary));
-	free(stats);
+	json_text_free(stats);
 	if (!ok)
 	{
 		snprintf(err, errlen, "publishing: %s", s->pg.error);
@@ -248,7 +249,6 @@ sync_once(const SyncOptions *opts)
 	memset(&s, 0, sizeof(s));
 	s.opts = opts;
 	s.started_ms = clock_ms();
-	warnings_init(&s.warnings);
 
 	if (!pg_connect(&s.pg, opts->conninfo))
 	{
@@ -291,7 +291,6 @@ done:
 	if (s.http)
 		http_client_free(s.http);
 	copybuf_free(&s.buf);
-	warnings_free(&s.warnings);
 	pg_disconnect(&s.pg);
 	return code;
 }
