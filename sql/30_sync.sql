@@ -96,7 +96,6 @@ DECLARE
 	t0 timestamptz := clock_timestamp();
 	c_ins bigint; c_upd bigint; c_del bigint;
 	d_ins bigint; d_upd bigint; d_del bigint;
-	result loop.sync_run;
 BEGIN
 	PERFORM loop.sync_check_run(p_run);
 	-- Fresh staging has no statistics: without them the anti-joins below
@@ -201,18 +200,11 @@ BEGIN
 	 WHERE NOT EXISTS (SELECT 1 FROM loop.stage_deal s WHERE s.deal_id = t.deal_id);
 	GET DIAGNOSTICS d_del = ROW_COUNT;
 
-	PERFORM loop.sync_record_stats(p_run, p_stats);
-	UPDATE loop.sync_run
-	   SET status = 'succeeded', finished_at = clock_timestamp(),
-		   contacts_inserted = c_ins, contacts_updated = c_upd, contacts_deleted = c_del,
-		   deals_inserted = d_ins, deals_updated = d_upd, deals_deleted = d_del,
-		   merge_ms = round(extract(epoch FROM clock_timestamp() - t0) * 1000, 3)
-	 WHERE id = p_run
-	RETURNING * INTO result;
-
-	TRUNCATE loop.stage_deal_stage, loop.stage_contact, loop.stage_deal;
-	PERFORM pg_advisory_unlock(1819242352, 1);
-	RETURN result;
+	RETURN loop.sync_finish(p_run, 'succeeded', NULL,
+		p_stats || jsonb_build_object(
+			'contacts_inserted', c_ins, 'contacts_updated', c_upd, 'contacts_deleted', c_del,
+			'deals_inserted', d_ins, 'deals_updated', d_upd, 'deals_deleted', d_del,
+			'merge_ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000, 3)));
 END;
 $$;
 COMMENT ON FUNCTION loop.sync_publish(bigint, jsonb) IS
@@ -222,23 +214,7 @@ COMMENT ON FUNCTION loop.sync_publish(bigint, jsonb) IS
 	'{"stages_fetched","contacts_fetched","deals_fetched","warnings","warning_samples","http_requests","http_retries"}. '
 	'Errors: 55000 if this session does not hold the lock or the run is not running.';
 
-CREATE FUNCTION loop.sync_record_stats(p_run bigint, p_stats jsonb) RETURNS void
-LANGUAGE sql VOLATILE
-BEGIN ATOMIC
-	UPDATE loop.sync_run r
-	   SET stages_fetched = coalesce((p_stats OPERATOR(pg_catalog.->>) 'stages_fetched')::integer, r.stages_fetched),
-		   contacts_fetched = coalesce((p_stats OPERATOR(pg_catalog.->>) 'contacts_fetched')::integer, r.contacts_fetched),
-		   deals_fetched = coalesce((p_stats OPERATOR(pg_catalog.->>) 'deals_fetched')::integer, r.deals_fetched),
-		   warnings = coalesce((p_stats OPERATOR(pg_catalog.->>) 'warnings')::integer, r.warnings),
-		   warning_samples = coalesce(p_stats OPERATOR(pg_catalog.->) 'warning_samples', r.warning_samples),
-		   http_requests = coalesce((p_stats OPERATOR(pg_catalog.->>) 'http_requests')::integer, r.http_requests),
-		   http_retries = coalesce((p_stats OPERATOR(pg_catalog.->>) 'http_retries')::integer, r.http_retries)
-	 WHERE r.id OPERATOR(pg_catalog.=) p_run;
-END;
-COMMENT ON FUNCTION loop.sync_record_stats(bigint, jsonb) IS
-	'Copy the worker''s counters (see loop.sync_publish) into a sync_run row; absent keys leave columns unchanged.';
-
-CREATE FUNCTION loop.sync_fail(p_run bigint, p_error text, p_stats jsonb DEFAULT '{}')
+CREATE FUNCTION loop.sync_finish(p_run bigint, p_status text, p_error text, p_stats jsonb)
 RETURNS loop.sync_run
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -246,16 +222,42 @@ AS $$
 DECLARE
 	result loop.sync_run;
 BEGIN
-	PERFORM loop.sync_check_run(p_run);
-	PERFORM loop.sync_record_stats(p_run, p_stats);
-	UPDATE loop.sync_run
-	   SET status = 'failed', finished_at = clock_timestamp(),
-		   error = coalesce(nullif(p_error, ''), 'unknown error')
-	 WHERE id = p_run
+	UPDATE loop.sync_run r
+	   SET status = p_status, error = p_error, finished_at = clock_timestamp(),
+		   stages_fetched = coalesce((p_stats ->> 'stages_fetched')::integer, r.stages_fetched),
+		   contacts_fetched = coalesce((p_stats ->> 'contacts_fetched')::integer, r.contacts_fetched),
+		   deals_fetched = coalesce((p_stats ->> 'deals_fetched')::integer, r.deals_fetched),
+		   contacts_inserted = coalesce((p_stats ->> 'contacts_inserted')::integer, r.contacts_inserted),
+		   contacts_updated = coalesce((p_stats ->> 'contacts_updated')::integer, r.contacts_updated),
+		   contacts_deleted = coalesce((p_stats ->> 'contacts_deleted')::integer, r.contacts_deleted),
+		   deals_inserted = coalesce((p_stats ->> 'deals_inserted')::integer, r.deals_inserted),
+		   deals_updated = coalesce((p_stats ->> 'deals_updated')::integer, r.deals_updated),
+		   deals_deleted = coalesce((p_stats ->> 'deals_deleted')::integer, r.deals_deleted),
+		   warnings = coalesce((p_stats ->> 'warnings')::integer, r.warnings),
+		   warning_samples = coalesce(p_stats -> 'warning_samples', r.warning_samples),
+		   http_requests = coalesce((p_stats ->> 'http_requests')::integer, r.http_requests),
+		   http_retries = coalesce((p_stats ->> 'http_retries')::integer, r.http_retries),
+		   merge_ms = coalesce((p_stats ->> 'merge_ms')::numeric, r.merge_ms)
+	 WHERE r.id = p_run
 	RETURNING * INTO result;
 	TRUNCATE loop.stage_deal_stage, loop.stage_contact, loop.stage_deal;
 	PERFORM pg_advisory_unlock(1819242352, 1);
 	RETURN result;
+END;
+$$;
+COMMENT ON FUNCTION loop.sync_finish(bigint, text, text, jsonb) IS
+	'End a run (the one finishing path of sync_publish and sync_fail): set status and error, copy the counters in '
+	'p_stats (keys named as the sync_run columns; absent keys leave columns unchanged), empty staging and release '
+	'the sync lock.';
+
+CREATE FUNCTION loop.sync_fail(p_run bigint, p_error text, p_stats jsonb DEFAULT '{}')
+RETURNS loop.sync_run
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM loop.sync_check_run(p_run);
+	RETURN loop.sync_finish(p_run, 'failed', coalesce(nullif(p_error, ''), 'unknown error'), p_stats);
 END;
 $$;
 COMMENT ON FUNCTION loop.sync_fail(bigint, text, jsonb) IS
@@ -263,4 +265,4 @@ COMMENT ON FUNCTION loop.sync_fail(bigint, text, jsonb) IS
 	'tables are not touched. Errors: 55000 as for loop.sync_publish.';
 
 REVOKE ALL ON FUNCTION loop.sync_begin(), loop.sync_check_run(bigint), loop.sync_publish(bigint, jsonb),
-	loop.sync_record_stats(bigint, jsonb), loop.sync_fail(bigint, text, jsonb) FROM PUBLIC;
+	loop.sync_finish(bigint, text, text, jsonb), loop.sync_fail(bigint, text, jsonb) FROM PUBLIC;

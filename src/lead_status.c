@@ -39,6 +39,8 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "ascii_word.h"
+
 /* The four buckets, in the order they are checked. */
 typedef enum LeadStatus
 {
@@ -75,13 +77,6 @@ static const char *const negation_tokens[] = {
 	"not", "non", "unqualified", "disqualified",
 };
 
-static inline bool
-IsAsciiSpace(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		c == '\v' || c == '\f';
-}
-
 /* Letters, digits and non-ASCII bytes form tokens; the rest separates them. */
 static inline bool
 IsTokenByte(unsigned char c)
@@ -90,34 +85,13 @@ IsTokenByte(unsigned char c)
 		(c >= '0' && c <= '9') || IS_HIGHBIT_SET(c);
 }
 
-/* Does s[0..len) equal the lower-case ASCII word, ignoring ASCII case? */
-static bool
-EqualsWordNoCase(const char *s, size_t len, const char *word)
-{
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-	{
-		if (word[i] == '\0' ||
-			pg_ascii_tolower((unsigned char) s[i]) != (unsigned char) word[i])
-			return false;
-	}
-	return word[len] == '\0';
-}
-
 /* Bucket decided by lifecyclestage alone: won, deal, qualified or new. */
 static LeadStatus
 LifecycleStatus(const char *s, size_t len)
 {
 	size_t		i;
 
-	while (len > 0 && IsAsciiSpace((unsigned char) s[0]))
-	{
-		s++;
-		len--;
-	}
-	while (len > 0 && IsAsciiSpace((unsigned char) s[len - 1]))
-		len--;
+	TrimAsciiSpace(&s, &len);
 
 	for (i = 0; i < lengthof(lifecycle_rules); i++)
 	{

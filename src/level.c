@@ -28,6 +28,8 @@
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
+#include "ascii_word.h"
+
 typedef struct LoopLevel
 {
 	const char *name;			/* SQL-visible level name, lower case */
@@ -49,13 +51,6 @@ static const LoopLevel level_table[] = {
 /* Lists the valid names for the errhint of an unknown level. */
 #define LEVEL_NAMES_HINT "Valid levels are: beginner, starter, partner, pro."
 
-static inline bool
-IsAsciiSpace(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		c == '\v' || c == '\f';
-}
-
 /*
  * The level named by a text, matched case-insensitively with surrounding
  * whitespace ignored; ERROR 22023 with a hint if it names none.
@@ -67,19 +62,11 @@ LookupLevel(text *level)
 	size_t		len = VARSIZE_ANY_EXHDR(level);
 	size_t		i;
 
-	while (len > 0 && IsAsciiSpace((unsigned char) s[0]))
-	{
-		s++;
-		len--;
-	}
-	while (len > 0 && IsAsciiSpace((unsigned char) s[len - 1]))
-		len--;
+	TrimAsciiSpace(&s, &len);
 
 	for (i = 0; i < lengthof(level_table); i++)
 	{
-		const char *name = level_table[i].name;
-
-		if (strlen(name) == len && pg_strncasecmp(s, name, len) == 0)
+		if (EqualsWordNoCase(s, len, level_table[i].name))
 			return &level_table[i];
 	}
 

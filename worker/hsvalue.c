@@ -23,18 +23,25 @@
 #include <strings.h>
 #include <time.h>
 
-/* Trim ASCII whitespace: *start and *len describe the remaining slice. */
-static void
-trim(const char *in, const char **start, size_t *len)
+/*
+ * The value without surrounding ASCII whitespace, as *start and *len; false
+ * for a missing or blank value (HSV_NULL).
+ */
+static bool
+present(const char *in, const char **start, size_t *len)
 {
-	size_t		n = strlen(in);
+	size_t		n;
 
+	if (in == NULL)
+		return false;
+	n = strlen(in);
 	while (n > 0 && isspace((unsigned char) *in))
 		in++, n--;
 	while (n > 0 && isspace((unsigned char) in[n - 1]))
 		n--;
 	*start = in;
 	*len = n;
+	return n > 0;
 }
 
 /* Copy a slice into out if it fits. */
@@ -114,10 +121,7 @@ parse_number(const char *in, double limit, char *out, size_t outlen)
 	char		buf[HSV_OUT_MAX];
 	double		v;
 
-	if (in == NULL)
-		return HSV_NULL;
-	trim(in, &s, &len);
-	if (len == 0)
+	if (!present(in, &s, &len))
 		return HSV_NULL;
 	if (len >= sizeof(buf) || !is_decimal(s, len))
 		return HSV_INVALID;
@@ -281,10 +285,7 @@ hsv_timestamp(const char *in, char *out, size_t outlen)
 	struct tm	tm;
 	char	   *p = out;
 
-	if (in == NULL)
-		return HSV_NULL;
-	trim(in, &s, &len);
-	if (len == 0)
+	if (!present(in, &s, &len))
 		return HSV_NULL;
 	if (!parse_instant(s, len, &secs, &usecs))
 		return HSV_INVALID;
@@ -328,10 +329,7 @@ hsv_id(const char *in, char *out, size_t outlen)
 	const char *s;
 	size_t		len;
 
-	if (in == NULL)
-		return HSV_NULL;
-	trim(in, &s, &len);
-	if (len == 0)
+	if (!present(in, &s, &len))
 		return HSV_NULL;
 	if (len > 18 || digits(s, len) != len)
 		return HSV_INVALID;
@@ -345,10 +343,7 @@ hsv_subscription_status(const char *in, char *out, size_t outlen)
 	const char *s;
 	size_t		len;
 
-	if (in == NULL)
-		return HSV_NULL;
-	trim(in, &s, &len);
-	if (len == 0)
+	if (!present(in, &s, &len))
 		return HSV_NULL;
 	for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++)
 		if (strlen(valid[i]) == len && strncasecmp(s, valid[i], len) == 0)
@@ -362,10 +357,7 @@ hsv_bool(const char *in, char *out, size_t outlen)
 	const char *s;
 	size_t		len;
 
-	if (in == NULL)
-		return HSV_NULL;
-	trim(in, &s, &len);
-	if (len == 0)
+	if (!present(in, &s, &len))
 		return HSV_NULL;
 	if (len == 4 && strncasecmp(s, "true", 4) == 0)
 		return emit("t", 1, out, outlen);

@@ -11,20 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-static int	failures = 0;
-static int	checks = 0;
-
-/* Record one check; print it when it fails. */
-static void
-check(const char *what, long long got, long long want)
-{
-	checks++;
-	if (got != want)
-	{
-		failures++;
-		fprintf(stderr, "FAIL %s: got %lld, want %lld\n", what, got, want);
-	}
-}
+#include "unit.h"
 
 /* Check a Retry-After value: ok says whether it parses, want is the delay. */
 static void

@@ -10,20 +10,7 @@
 
 #include <stdio.h>
 
-static int	failures = 0;
-static int	checks = 0;
-
-/* Record one check; print it when it fails. */
-static void
-check(const char *what, long long got, long long want)
-{
-	checks++;
-	if (got != want)
-	{
-		failures++;
-		fprintf(stderr, "FAIL %s: got %lld, want %lld\n", what, got, want);
-	}
-}
+#include "unit.h"
 
 /*
  * Simulate a client that sends n requests as fast as the budget allows,
