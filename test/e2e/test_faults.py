@@ -105,6 +105,43 @@ class Faults(SyncTestCase):
         r = self.sync_expecting_failure("--request-timeout", "1", "--max-attempts", "2")
         self.assert_failed_cleanly(r, "timed out")
 
+    def test_database_error_while_staging_fails_cleanly(self):
+        psql(self.db, "CREATE FUNCTION public.simulated_failure() RETURNS trigger LANGUAGE plpgsql AS "
+                      "$$BEGIN RAISE EXCEPTION 'simulated database failure'; END$$; "
+                      "CREATE TRIGGER simulated_failure BEFORE INSERT ON loop.stage_deal "
+                      "FOR EACH ROW EXECUTE FUNCTION public.simulated_failure()")
+        try:
+            r = self.sync_expecting_failure()
+        finally:
+            psql(self.db, "DROP TRIGGER simulated_failure ON loop.stage_deal; "
+                          "DROP FUNCTION public.simulated_failure()")
+        self.assert_failed_cleanly(r, "loading staging: simulated database failure")
+
+    def test_database_error_while_publishing_rolls_back(self):
+        # change something in HubSpot so that the publish has work to do, then make it fail half-way
+        contact = sorted(r["id"] for r in self.fake.records("contacts")
+                         if (r["properties"].get("affiliate_partner_id") or ""))[0]
+        self.fake.mutate("update", "contacts", contact, {"firstname": "Geändert"})
+        psql(self.db, "CREATE FUNCTION public.simulated_failure() RETURNS trigger LANGUAGE plpgsql AS "
+                      "$$BEGIN RAISE EXCEPTION 'simulated failure during publish'; END$$; "
+                      "CREATE TRIGGER simulated_failure BEFORE DELETE ON loop.hubspot_deal "
+                      "FOR EACH ROW EXECUTE FUNCTION public.simulated_failure()")
+        deal = sorted(r["id"] for r in self.fake.records("deals")
+                      if (r["properties"].get("affiliate_partner_id") or "") and not r["archived"])[0]
+        self.fake.mutate("delete", "deals", deal)
+        try:
+            r = self.sync_expecting_failure()
+        finally:
+            psql(self.db, "DROP TRIGGER simulated_failure ON loop.hubspot_deal; "
+                          "DROP FUNCTION public.simulated_failure()")
+        # the contact update that came before the failing delete was rolled back as well
+        self.assert_failed_cleanly(r, "publishing: simulated failure during publish")
+        self.assertEqual(psql(self.db, "SELECT count(*) FROM loop.hubspot_contact WHERE firstname = 'Geändert'"),
+                         "0")
+        self.sync_ok()                                   # the lock was released: the next run publishes
+        self.assertEqual(psql(self.db, "SELECT count(*) FROM loop.hubspot_contact WHERE firstname = 'Geändert'"),
+                         "1")
+
     def test_concurrent_run_is_refused(self):
         self.fake.fault(match="POST /crm/v3/objects/contacts/search", action="stall", seconds=0.1, times=1)
         self.fake.control("POST", "/__fake/faults", {"faults": [
