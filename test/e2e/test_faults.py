@@ -4,6 +4,7 @@ A failed sync must exit non-zero with a one-line reason, leave a 'failed'
 run with that reason, and leave every live table exactly as it was.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,6 +12,19 @@ import time
 import unittest
 
 from harness import TOKEN, SyncTestCase, live_md5, psql, run_sync
+
+
+@contextlib.contextmanager
+def failing_trigger(db, table, event, message):
+    """A trigger on table that raises message on event, for the duration of the block."""
+    psql(db, "CREATE FUNCTION public.simulated_failure() RETURNS trigger LANGUAGE plpgsql AS "
+             "$$BEGIN RAISE EXCEPTION '%s'; END$$; "
+             "CREATE TRIGGER simulated_failure BEFORE %s ON %s "
+             "FOR EACH ROW EXECUTE FUNCTION public.simulated_failure()" % (message, event, table))
+    try:
+        yield
+    finally:
+        psql(db, "DROP TRIGGER simulated_failure ON %s; DROP FUNCTION public.simulated_failure()" % table)
 
 
 class Faults(SyncTestCase):
@@ -106,15 +120,8 @@ class Faults(SyncTestCase):
         self.assert_failed_cleanly(r, "timed out")
 
     def test_database_error_while_staging_fails_cleanly(self):
-        psql(self.db, "CREATE FUNCTION public.simulated_failure() RETURNS trigger LANGUAGE plpgsql AS "
-                      "$$BEGIN RAISE EXCEPTION 'simulated database failure'; END$$; "
-                      "CREATE TRIGGER simulated_failure BEFORE INSERT ON loop.stage_deal "
-                      "FOR EACH ROW EXECUTE FUNCTION public.simulated_failure()")
-        try:
+        with failing_trigger(self.db, "loop.stage_deal", "INSERT", "simulated database failure"):
             r = self.sync_expecting_failure()
-        finally:
-            psql(self.db, "DROP TRIGGER simulated_failure ON loop.stage_deal; "
-                          "DROP FUNCTION public.simulated_failure()")
         self.assert_failed_cleanly(r, "loading staging: simulated database failure")
 
     def test_database_error_while_publishing_rolls_back(self):
@@ -122,18 +129,11 @@ class Faults(SyncTestCase):
         contact = sorted(r["id"] for r in self.fake.records("contacts")
                          if (r["properties"].get("affiliate_partner_id") or ""))[0]
         self.fake.mutate("update", "contacts", contact, {"firstname": "Geändert"})
-        psql(self.db, "CREATE FUNCTION public.simulated_failure() RETURNS trigger LANGUAGE plpgsql AS "
-                      "$$BEGIN RAISE EXCEPTION 'simulated failure during publish'; END$$; "
-                      "CREATE TRIGGER simulated_failure BEFORE DELETE ON loop.hubspot_deal "
-                      "FOR EACH ROW EXECUTE FUNCTION public.simulated_failure()")
         deal = sorted(r["id"] for r in self.fake.records("deals")
                       if (r["properties"].get("affiliate_partner_id") or "") and not r["archived"])[0]
         self.fake.mutate("delete", "deals", deal)
-        try:
+        with failing_trigger(self.db, "loop.hubspot_deal", "DELETE", "simulated failure during publish"):
             r = self.sync_expecting_failure()
-        finally:
-            psql(self.db, "DROP TRIGGER simulated_failure ON loop.hubspot_deal; "
-                          "DROP FUNCTION public.simulated_failure()")
         # the contact update that came before the failing delete was rolled back as well
         self.assert_failed_cleanly(r, "publishing: simulated failure during publish")
         self.assertEqual(psql(self.db, "SELECT count(*) FROM loop.hubspot_contact WHERE firstname = 'Geändert'"),
