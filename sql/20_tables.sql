@@ -19,6 +19,13 @@ CREATE TABLE loop.partner (
 		CHECK (level_override IN ('beginner', 'starter', 'partner', 'pro')),
 	level_override_until timestamptz,
 	registered_at timestamptz NOT NULL DEFAULT now(),
+	email_verified_at timestamptz,
+	terms_accepted_at timestamptz,
+	terms_version text,
+	last_login_at timestamptz,
+	last_active_at timestamptz,
+	CONSTRAINT partner_terms_complete
+		CHECK ((terms_accepted_at IS NULL) = (terms_version IS NULL)),
 	CONSTRAINT partner_override_until_needs_level
 		CHECK (level_override_until IS NULL OR level_override IS NOT NULL)
 );
@@ -33,6 +40,11 @@ COMMENT ON COLUMN loop.partner.status IS 'pending (email not verified), active, 
 COMMENT ON COLUMN loop.partner.level_override IS 'Manual level set by an admin (beginner|starter|partner|pro), NULL = calculated.';
 COMMENT ON COLUMN loop.partner.level_override_until IS 'Expiry of level_override (timestamptz); NULL = no expiry.';
 COMMENT ON COLUMN loop.partner.registered_at IS 'Registration time (timestamptz).';
+COMMENT ON COLUMN loop.partner.email_verified_at IS 'When the partner confirmed the email address (api.verify_email or a verified OAuth email).';
+COMMENT ON COLUMN loop.partner.terms_accepted_at IS 'When Partner-Vereinbarung and Datenschutzerklärung were accepted (GDPR, glossary terms_accepted_at).';
+COMMENT ON COLUMN loop.partner.terms_version IS 'Version of the terms accepted (loop.setting terms_version at the time).';
+COMMENT ON COLUMN loop.partner.last_login_at IS 'Last successful login (api.login, api.oauth_sign_in).';
+COMMENT ON COLUMN loop.partner.last_active_at IS 'Last authenticated request, written at most every 15 minutes by loop.pre_request.';
 
 CREATE TABLE loop.sync_run (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -19,7 +19,7 @@ COMMENT ON FUNCTION loop.lead_status_label(text) IS
 	'German label of a loop.lead_status value as the Leads page shows it (seed 001): new→Neu, qualified→Qualifiziert, '
 	'deal→Deal (lifecycle opportunity, "In Verhandlung" in the funnel), won→Gewonnen; NULL for anything else.';
 
-CREATE VIEW loop.deal_detail AS
+CREATE VIEW loop.deal_detail WITH (security_invoker = true) AS
 SELECT d.deal_id, d.affiliate_partner_id, d.dealname, d.pipeline, p.label AS pipeline_label,
 	   d.dealstage, s.label AS stage_label, coalesce(s.kind, 'open') AS kind,
 	   d.closedate, d.affiliate_mrr, d.affiliate_subscription_status,
@@ -134,7 +134,7 @@ END;
 COMMENT ON FUNCTION loop.leaderboard_at(timestamptz) IS
 	'Leaderboard at reference time as_of; backs loop.leaderboard.';
 
-CREATE VIEW loop.partner_summary AS SELECT * FROM loop.partner_summary_at(now());
+CREATE VIEW loop.partner_summary WITH (security_invoker = true) AS SELECT * FROM loop.partner_summary_at(now());
 COMMENT ON VIEW loop.partner_summary IS
 	'One row per partner (seed 000/001 dashboard KPIs), level reference time now(). level: effective level '
 	'(beginner|starter|partner|pro), level_source calculated|override, mrr_share_percent (percent, 20.00 = 20 %), '
@@ -144,7 +144,7 @@ COMMENT ON VIEW loop.partner_summary IS
 	'status active; deals_linked: every linked deal (glossary deals_count). mrr_*: EUR, sums of per-deal rounded '
 	'partner MRR over valid won deals (total = active + paused + cancelled). As of another time: partner_summary_at(ts).';
 
-CREATE VIEW loop.partner_lead AS
+CREATE VIEW loop.partner_lead WITH (security_invoker = true) AS
 SELECT c.affiliate_partner_id AS partner_id, c.contact_id, c.firstname, c.lastname, c.company, c.email, c.phone,
 	   s.status, loop.lead_status_label(s.status) AS status_label,
 	   c.utm_source, c.utm_medium, c.utm_campaign, c.utm_content, c.utm_term,
@@ -157,7 +157,7 @@ COMMENT ON VIEW loop.partner_lead IS
 	'(loop.lead_status) with its German label, UTM values (HubSpot source__c, utm_medium__c, utm_campaign__c, '
 	'content__c, utm_term__c) and referred_at: affiliate_referral_date at 00:00 UTC, else the contact''s createdate.';
 
-CREATE VIEW loop.partner_lead_source AS
+CREATE VIEW loop.partner_lead_source WITH (security_invoker = true) AS
 SELECT l.partner_id, v.dimension, v.value, count(*)::integer AS leads
   FROM loop.partner_lead l
   CROSS JOIN LATERAL (VALUES ('source', l.utm_source), ('medium', l.utm_medium),
@@ -167,7 +167,7 @@ COMMENT ON VIEW loop.partner_lead_source IS
 	'Lead-Quellen (seed 000): leads per partner by dimension source|medium|campaign (Quelle/Medium/Kampagne) and value; '
 	'value NULL counts leads without that UTM value, so each dimension sums to the partner''s leads_total.';
 
-CREATE VIEW loop.partner_deal AS
+CREATE VIEW loop.partner_deal WITH (security_invoker = true) AS
 SELECT partner_id, deal_id, dealname, kind, stage_label, closedate, deal_mrr, subscription_status,
 	   partner_mrr, pipeline_label, valid_won
   FROM loop.partner_deal_at(now());
@@ -176,6 +176,6 @@ COMMENT ON VIEW loop.partner_deal IS
 	'deal_mrr = affiliate_mrr (EUR/month), subscription_status active|paused|cancelled, partner_mrr (EUR, rounded '
 	'per deal at the partner''s current level) only for valid won deals, else NULL.';
 
-CREATE VIEW loop.leaderboard AS SELECT * FROM loop.leaderboard_at(now());
+CREATE VIEW loop.leaderboard WITH (security_invoker = true) AS SELECT * FROM loop.leaderboard_at(now());
 COMMENT ON VIEW loop.leaderboard IS
 	'Partners with mrr_total > 0 (not deactivated), ranked by mrr_total (EUR) highest first; ties share a rank.';

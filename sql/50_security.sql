@@ -1,0 +1,116 @@
+-- sql/50_security.sql — loop extension install script, part 5: roles, claims, row-level security
+--
+-- PostgREST logs in as loop_authenticator and, per request, switches to the
+-- role named by the JWT's "role" claim (SECURITY.md §1): loop_anon without a
+-- token, loop_partner or loop_admin with one. The claims it passes in
+-- request.jwt.claims are the only source of "who is calling"; everything
+-- here fails closed when they are missing, malformed, or disagree with the
+-- current role.
+--
+-- Roles are cluster-wide: they are created once, and CREATE EXTENSION in a
+-- second database of the cluster reuses them. DROP EXTENSION leaves them.
+
+DO $$
+DECLARE
+	r text;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'loop_authenticator') THEN
+		CREATE ROLE loop_authenticator LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+	END IF;
+	FOREACH r IN ARRAY ARRAY['loop_anon', 'loop_partner', 'loop_admin'] LOOP
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+			EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS', r);
+		END IF;
+		IF NOT pg_catalog.pg_has_role('loop_authenticator', r, 'MEMBER') THEN
+			EXECUTE pg_catalog.format('GRANT %I TO loop_authenticator', r);
+		END IF;
+	END LOOP;
+END;
+$$;
+
+COMMENT ON ROLE loop_authenticator IS
+	'loop: the role PostgREST logs in as (LOGIN NOINHERIT, no rights of its own); it may only switch to loop_anon, loop_partner or loop_admin.';
+COMMENT ON ROLE loop_anon IS 'loop: requests without a JWT (registration, login, password reset).';
+COMMENT ON ROLE loop_partner IS 'loop: a signed-in partner; sees only rows of the partner_id in the JWT.';
+COMMENT ON ROLE loop_admin IS 'loop: a signed-in program admin (partner.is_admin); sees every partner.';
+
+-- The claims of the current request, or NULL when absent or not a JSON object.
+CREATE FUNCTION loop.jwt_claims() RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	raw text := nullif(current_setting('request.jwt.claims', true), '');
+	claims jsonb;
+BEGIN
+	IF raw IS NULL THEN
+		RETURN NULL;
+	END IF;
+	BEGIN
+		claims := raw::jsonb;
+	EXCEPTION WHEN others THEN
+		RETURN NULL;			-- malformed claims: nobody
+	END;
+	RETURN CASE WHEN jsonb_typeof(claims) = 'object' THEN claims END;
+END;
+$$;
+COMMENT ON FUNCTION loop.jwt_claims() IS
+	'The JWT claims PostgREST set for this request (request.jwt.claims, SECURITY.md §1.3) as jsonb; NULL when unset, '
+	'empty, malformed or not an object.';
+
+CREATE FUNCTION loop.claims_role() RETURNS text
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+BEGIN ATOMIC
+	SELECT CASE WHEN c.claims ->> 'role' = CURRENT_USER::text THEN c.claims ->> 'role' END
+	  FROM (SELECT loop.jwt_claims() AS claims) c;
+END;
+COMMENT ON FUNCTION loop.claims_role() IS
+	'The claims'' role when it is the current role (the one PostgREST switched to), else NULL: claims that disagree '
+	'with the session are treated as absent.';
+
+CREATE FUNCTION loop.current_partner_id() RETURNS text
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+BEGIN ATOMIC
+	SELECT CASE WHEN loop.claims_role() IN ('loop_partner', 'loop_admin')
+				 AND c.claims ->> 'partner_id' ~ '^AP-[0-9]{8}-[A-Z0-9]{6}$'
+			THEN c.claims ->> 'partner_id' END
+	  FROM (SELECT loop.jwt_claims() AS claims) c;
+END;
+COMMENT ON FUNCTION loop.current_partner_id() IS
+	'The calling partner''s id from the JWT claims (claim partner_id), or NULL unless the claims are well-formed, name '
+	'loop_partner or loop_admin, and agree with the current role. Row-level security is built on it.';
+
+-- Row-level security on every table holding partner data, FORCEd so that
+-- it holds for the tables' owner too. Policies compare with the claims
+-- through scalar subqueries, evaluated once per query.
+ALTER TABLE loop.partner ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE loop.hubspot_contact ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE loop.hubspot_deal ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY partner_own ON loop.partner FOR SELECT TO loop_partner
+	USING (partner_id = (SELECT loop.current_partner_id()));
+CREATE POLICY partner_own_update ON loop.partner FOR UPDATE TO loop_partner
+	USING (partner_id = (SELECT loop.current_partner_id()))
+	WITH CHECK (partner_id = (SELECT loop.current_partner_id()));
+CREATE POLICY partner_admin ON loop.partner FOR ALL TO loop_admin
+	USING ((SELECT loop.claims_role()) = 'loop_admin')
+	WITH CHECK ((SELECT loop.claims_role()) = 'loop_admin');
+CREATE POLICY contact_own ON loop.hubspot_contact FOR SELECT TO loop_partner
+	USING (affiliate_partner_id = (SELECT loop.current_partner_id()));
+CREATE POLICY contact_admin ON loop.hubspot_contact FOR SELECT TO loop_admin
+	USING ((SELECT loop.claims_role()) = 'loop_admin');
+CREATE POLICY deal_own ON loop.hubspot_deal FOR SELECT TO loop_partner
+	USING (affiliate_partner_id = (SELECT loop.current_partner_id()));
+CREATE POLICY deal_admin ON loop.hubspot_deal FOR SELECT TO loop_admin
+	USING ((SELECT loop.claims_role()) = 'loop_admin');
+
+-- What the API roles may touch in schema loop (never exposed by PostgREST):
+-- the tables and views behind the api views, read through RLS, and the
+-- partner's own name. Everything else (staging, sync, credentials) has no
+-- grant at all.
+GRANT USAGE ON SCHEMA loop TO loop_anon, loop_partner, loop_admin;
+GRANT SELECT ON loop.partner, loop.hubspot_contact, loop.hubspot_deal, loop.hubspot_pipeline,
+	loop.hubspot_deal_stage, loop.deal_detail, loop.partner_summary, loop.partner_lead,
+	loop.partner_lead_source, loop.partner_deal TO loop_partner, loop_admin;
+GRANT UPDATE (name) ON loop.partner TO loop_partner;
+GRANT SELECT ON loop.sync_run, loop.leaderboard TO loop_admin;
