@@ -80,12 +80,20 @@ COMMENT ON FUNCTION loop.current_partner_id() IS
 	'The calling partner''s id from the JWT claims (claim partner_id), or NULL unless the claims are well-formed, name '
 	'loop_partner or loop_admin, and agree with the current role. Row-level security is built on it.';
 
--- Row-level security on every table holding partner data, FORCEd so that
--- it holds for the tables' owner too. Policies compare with the claims
--- through scalar subqueries, evaluated once per query.
+-- Row-level security on every table of schema loop, FORCEd so that it holds
+-- for the tables' owner too (superusers, such as loop-sync's connection,
+-- bypass it). A table without a policy for a role shows that role nothing.
+-- Policies compare with the claims through scalar subqueries, evaluated once
+-- per query.
 ALTER TABLE loop.partner ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 ALTER TABLE loop.hubspot_contact ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 ALTER TABLE loop.hubspot_deal ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE loop.hubspot_pipeline ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE loop.hubspot_deal_stage ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE loop.sync_run ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE loop.stage_deal_stage ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE loop.stage_contact ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE loop.stage_deal ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY partner_own ON loop.partner FOR SELECT TO loop_partner
 	USING (partner_id = (SELECT loop.current_partner_id()));
@@ -102,6 +110,13 @@ CREATE POLICY contact_admin ON loop.hubspot_contact FOR SELECT TO loop_admin
 CREATE POLICY deal_own ON loop.hubspot_deal FOR SELECT TO loop_partner
 	USING (affiliate_partner_id = (SELECT loop.current_partner_id()));
 CREATE POLICY deal_admin ON loop.hubspot_deal FOR SELECT TO loop_admin
+	USING ((SELECT loop.claims_role()) = 'loop_admin');
+-- Pipelines and stages hold no partner data: every signed-in role reads them.
+CREATE POLICY pipeline_read ON loop.hubspot_pipeline FOR SELECT TO loop_partner, loop_admin
+	USING ((SELECT loop.current_partner_id()) IS NOT NULL);
+CREATE POLICY deal_stage_read ON loop.hubspot_deal_stage FOR SELECT TO loop_partner, loop_admin
+	USING ((SELECT loop.current_partner_id()) IS NOT NULL);
+CREATE POLICY sync_run_admin ON loop.sync_run FOR SELECT TO loop_admin
 	USING ((SELECT loop.claims_role()) = 'loop_admin');
 
 -- What the API roles may touch in schema loop (never exposed by PostgREST):
