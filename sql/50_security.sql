@@ -35,8 +35,10 @@ COMMENT ON ROLE loop_partner IS 'loop: a signed-in partner; sees only rows of th
 COMMENT ON ROLE loop_admin IS 'loop: a signed-in program admin (partner.is_admin); sees every partner.';
 
 -- The claims of the current request, or NULL when absent or not a JSON object.
+-- PARALLEL UNSAFE: the EXCEPTION block opens a subtransaction, which a
+-- parallel query cannot start (even in the leader); so are its callers.
 CREATE FUNCTION loop.jwt_claims() RETURNS jsonb
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -59,7 +61,7 @@ COMMENT ON FUNCTION loop.jwt_claims() IS
 	'empty, malformed or not an object.';
 
 CREATE FUNCTION loop.claims_role() RETURNS text
-LANGUAGE sql STABLE PARALLEL RESTRICTED
+LANGUAGE sql STABLE PARALLEL UNSAFE
 BEGIN ATOMIC
 	SELECT CASE WHEN c.claims ->> 'role' = CURRENT_USER::text THEN c.claims ->> 'role' END
 	  FROM (SELECT loop.jwt_claims() AS claims) c;
@@ -69,7 +71,7 @@ COMMENT ON FUNCTION loop.claims_role() IS
 	'with the session are treated as absent.';
 
 CREATE FUNCTION loop.current_partner_id() RETURNS text
-LANGUAGE sql STABLE PARALLEL RESTRICTED
+LANGUAGE sql STABLE PARALLEL UNSAFE
 BEGIN ATOMIC
 	SELECT CASE WHEN loop.claims_role() IN ('loop_partner', 'loop_admin')
 				 AND c.claims ->> 'partner_id' ~ '^AP-[0-9]{8}-[A-Z0-9]{6}$'

@@ -18,12 +18,12 @@ CREATE TABLE loop.setting (
 	description text NOT NULL
 );
 COMMENT ON TABLE loop.setting IS
-	'Program settings (key, value, description), changed by the operator with UPDATE. Not readable by API roles.';
+	'Program settings (key, value, description), changed by the operator with UPDATE. Not readable by API roles. '
+	'Not in pg_dump output (the install script seeds it): re-apply changed values after a restore.';
 INSERT INTO loop.setting (key, value, description) VALUES
 	('terms_version', '2026-01', 'Version of Partner-Vereinbarung and Datenschutzerklärung a registration accepts.'),
 	('site_url', 'https://www.ordio.com', 'Base URL of the site that referral links point to (no trailing slash).'),
 	('jwt_ttl_seconds', '28800', 'Lifetime of a login token (JWT exp - iat), in seconds.');
-SELECT pg_catalog.pg_extension_config_dump('loop.setting', '');
 ALTER TABLE loop.setting ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
 CREATE FUNCTION loop.setting_value(p_key text) RETURNS text
