@@ -63,12 +63,14 @@ COMMENT ON FUNCTION loop.jwt_claims() IS
 CREATE FUNCTION loop.claims_role() RETURNS text
 LANGUAGE sql STABLE PARALLEL UNSAFE
 BEGIN ATOMIC
-	SELECT CASE WHEN c.claims ->> 'role' = CURRENT_USER::text THEN c.claims ->> 'role' END
+	SELECT CASE WHEN c.claims ->> 'role' = pg_catalog.current_setting('role') THEN c.claims ->> 'role' END
 	  FROM (SELECT loop.jwt_claims() AS claims) c;
 END;
 COMMENT ON FUNCTION loop.claims_role() IS
-	'The claims'' role when it is the current role (the one PostgREST switched to), else NULL: claims that disagree '
-	'with the session are treated as absent.';
+	'The claims'' role when it is the role the request switched to, else NULL: claims that disagree with the session '
+	'are treated as absent. The role is read from the setting "role" (PostgREST''s set_config(''role'', …, true) is '
+	'SET LOCAL ROLE, which only members of that role may do): unlike current_user it still names the caller inside '
+	'SECURITY DEFINER functions.';
 
 CREATE FUNCTION loop.current_partner_id() RETURNS text
 LANGUAGE sql STABLE PARALLEL UNSAFE

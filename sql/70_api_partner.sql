@@ -42,30 +42,6 @@ RETURN (ARRAY['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'Aug
 COMMENT ON FUNCTION loop.month_label_de(timestamptz) IS
 	'German month and year of ts in UTC, e.g. "Februar 2026" (leaderboard title, seed 000 "Top Partner (Februar 2026)").';
 
--- Who is calling, inside a SECURITY DEFINER function ---------------------------
-
--- A SECURITY DEFINER function runs as its owner, so current_user — and with it
--- loop.current_partner_id(), which requires the claims' role to be
--- current_user — no longer names the caller there. The role PostgREST
--- switched to is still in the setting "role" (set_config('role', …, true) is
--- SET LOCAL ROLE), which only members of that role can set.
--- PARALLEL UNSAFE, like everything that reaches loop.jwt_claims(): its
--- EXCEPTION block starts a subtransaction, which parallel mode forbids even
--- in the leader.
-CREATE FUNCTION loop.caller_partner_id() RETURNS text
-LANGUAGE sql STABLE PARALLEL UNSAFE
-BEGIN ATOMIC
-	SELECT CASE WHEN c.claims ->> 'role' = current_setting('role')
-				 AND current_setting('role') IN ('loop_partner', 'loop_admin')
-				 AND c.claims ->> 'partner_id' ~ '^AP-[0-9]{8}-[A-Z0-9]{6}$'
-			THEN c.claims ->> 'partner_id' END
-	  FROM (SELECT loop.jwt_claims() AS claims) c;
-END;
-COMMENT ON FUNCTION loop.caller_partner_id() IS
-	'loop.current_partner_id() for use inside SECURITY DEFINER functions (where current_user is the owner): the claims'' '
-	'partner_id when the claims are well-formed and their role is the role the request switched to (setting "role", '
-	'loop_partner or loop_admin); NULL otherwise.';
-
 -- Level progress and badges -------------------------------------------------
 
 CREATE FUNCTION loop.partner_level_progress_at(as_of timestamptz)
@@ -160,7 +136,7 @@ BEGIN ATOMIC
 		   l.partner_id = me.partner_id
 	  FROM loop.leaderboard_at(as_of) l
 	 CROSS JOIN (SELECT p.partner_id, p.name FROM loop.partner p
-				  WHERE p.partner_id = loop.caller_partner_id()) me
+				  WHERE p.partner_id = loop.current_partner_id()) me
 	 ORDER BY l.mrr_total DESC, l.partner_id;
 END;
 COMMENT ON FUNCTION loop.partner_leaderboard_at(timestamptz) IS
@@ -168,7 +144,7 @@ COMMENT ON FUNCTION loop.partner_leaderboard_at(timestamptz) IS
 	'"Top Partner (<Monat Jahr>)" of as_of in UTC, position (1..n, ties broken by an order the caller cannot see), rank '
 	'(ties share a rank), display_name "Partner #<rank>" — or the caller''s own name on the caller''s row —, mrr_total '
 	'(EUR) and is_me. Never returns another partner''s id or name. No rows unless the request''s claims name an existing '
-	'partner (loop.caller_partner_id). Ranking: loop.leaderboard_at (MRR > 0, not deactivated).';
+	'partner (loop.current_partner_id). Ranking: loop.leaderboard_at (MRR > 0, not deactivated).';
 
 -- The api views ---------------------------------------------------------------
 
@@ -362,10 +338,10 @@ COMMENT ON VIEW api.activity IS
 -- Privileges ----------------------------------------------------------------------
 
 REVOKE ALL ON FUNCTION loop.level_label(text, text), loop.subscription_status_label(text),
-	loop.month_label_de(timestamptz), loop.caller_partner_id(), loop.partner_level_progress_at(timestamptz),
+	loop.month_label_de(timestamptz), loop.partner_level_progress_at(timestamptz),
 	loop.partner_badge_at(timestamptz), loop.partner_leaderboard_at(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION loop.level_label(text, text), loop.subscription_status_label(text),
-	loop.month_label_de(timestamptz), loop.caller_partner_id(), loop.partner_level_progress_at(timestamptz),
+	loop.month_label_de(timestamptz), loop.partner_level_progress_at(timestamptz),
 	loop.partner_badge_at(timestamptz), loop.partner_leaderboard_at(timestamptz) TO loop_partner, loop_admin;
 
 GRANT SELECT ON api.profile, api.dashboard, api.funnel, api.leads, api.lead_sources, api.deals,

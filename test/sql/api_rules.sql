@@ -34,7 +34,7 @@ SELECT p.oid::regprocedure AS function, p.prosecdef AS definer, p.proconfig,
 	   has_function_privilege('loop_partner', p.oid, 'EXECUTE') AS partner_execute
   FROM pg_proc p
  WHERE p.oid IN ('api.referral_url(text, text, text, text, text, text)'::regprocedure,
-				 'loop.partner_leaderboard_at(timestamptz)'::regprocedure, 'loop.caller_partner_id()'::regprocedure,
+				 'loop.partner_leaderboard_at(timestamptz)'::regprocedure,
 				 'loop.partner_level_progress_at(timestamptz)'::regprocedure,
 				 'loop.partner_badge_at(timestamptz)'::regprocedure, 'loop.url_encode(text)'::regprocedure,
 				 'loop.referral_url_for(text, text, text, text, text, text, text)'::regprocedure,
@@ -159,17 +159,19 @@ SELECT contact_id, name, company, status_label FROM api.leads WHERE partner_id =
 -- The leaderboard function answers only a caller named by the claims: nothing for
 -- a superuser without claims; for PARTNR its own row by name, the others anonymous
 SELECT count(*) AS rows_without_claims FROM loop.partner_leaderboard_at(:A);
-CREATE FUNCTION pg_temp.ids_for(claims text) RETURNS TABLE (current_partner_id text, caller_partner_id text)
+CREATE FUNCTION pg_temp.definer_partner_id() RETURNS text
+LANGUAGE sql SECURITY DEFINER AS $$ SELECT loop.current_partner_id() $$;
+CREATE FUNCTION pg_temp.ids_for(claims text) RETURNS TABLE (current_partner_id text, inside_definer text)
 LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM set_config('request.jwt.claims', claims, true);
-	RETURN QUERY SELECT loop.current_partner_id(), loop.caller_partner_id();
+	RETURN QUERY SELECT loop.current_partner_id(), pg_temp.definer_partner_id();
 END $$;
 SET LOCAL ROLE loop_partner;
 SELECT set_config('request.jwt.claims', '{"role":"loop_partner","partner_id":"AP-20260210-PARTNR"}', true) IS NOT NULL AS claims_set;
 SELECT title, position, rank, display_name, mrr_total, is_me FROM loop.partner_leaderboard_at(:A);
--- loop.caller_partner_id() (for SECURITY DEFINER code) agrees with
--- loop.current_partner_id() for every kind of claims, as loop_partner and as loop_admin
+-- loop.current_partner_id() gives the same answer inside a SECURITY DEFINER
+-- function (run as its owner) for every kind of claims, as loop_partner and as loop_admin
 SELECT current_user, c.claims, i.*
   FROM (VALUES (1, '{"role":"loop_partner","partner_id":"AP-20260210-PARTNR"}'),
 			   (2, '{"role":"loop_admin","partner_id":"AP-20260210-PARTNR"}'), (3, '{"role":"loop_partner"}'),
