@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "daemon.h"
 #include "defaults.h"
 #include "jsonregion.h"
 #include "log.h"
@@ -27,6 +28,9 @@ usage(FILE *out)
 			"\n"
 			"Usage:\n"
 			"  loop-sync [OPTION]... once     run one full sync and exit\n"
+			"  loop-sync [OPTION]... daemon   sync every hour at minute 0 (UTC) and whenever an admin\n"
+			"                                 requests one (api.request_sync, NOTIFY %s);\n"
+			"                                 stops cleanly on SIGTERM or SIGINT\n"
 			"\n"
 			"Database:\n"
 			"  -d, --dbname=CONNINFO        connection string or URI; otherwise libpq's environment\n"
@@ -57,7 +61,7 @@ usage(FILE *out)
 			"Exit status: %d success; %d sync failed (HubSpot, HTTP or data; recorded in loop.sync_run);\n"
 			"  %d bad usage or configuration; %d another sync is running; %d database error;\n"
 			"  %d interrupted by a signal.\n",
-			ENV_HUBSPOT_API_BASE, DEFAULT_HUBSPOT_API_BASE, SYNC_EXTRA_MAX - 1,
+			SYNC_REQUEST_CHANNEL, ENV_HUBSPOT_API_BASE, DEFAULT_HUBSPOT_API_BASE, SYNC_EXTRA_MAX - 1,
 			DEFAULT_CONTACT_EXTRA, DEFAULT_DEAL_EXTRA,
 			DEFAULT_BURST_LIMIT, DEFAULT_BURST_WINDOW_MS, DEFAULT_SEARCH_PER_SECOND,
 			DEFAULT_MAX_ATTEMPTS, DEFAULT_CONNECT_TIMEOUT_MS / 1000, DEFAULT_REQUEST_TIMEOUT_MS / 1000,
@@ -228,12 +232,12 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || strcmp(argv[optind], "once") != 0)
+	if (optind != argc - 1 || (strcmp(argv[optind], "once") != 0 && strcmp(argv[optind], "daemon") != 0))
 	{
 		fprintf(stderr, "loop-sync: %s\nTry \"loop-sync --help\" for more information.\n",
-				optind >= argc ? "a command is required (once)"
+				optind >= argc ? "a command is required (once or daemon)"
 				: optind < argc - 1 ? "too many arguments"
-				: "unknown command; the command is \"once\"");
+				: "unknown command; the commands are \"once\" and \"daemon\"");
 		return EXIT_USAGE;
 	}
 
@@ -267,7 +271,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "loop-sync: libcurl initialisation failed\n");
 		return EXIT_SYNC_FAILED;
 	}
-	code = sync_once(&opts);
+	code = strcmp(argv[optind], "daemon") == 0 ? daemon_run(&opts) : sync_once(&opts);
 	curl_global_cleanup();
 	json_region_free_all();
 	return code;

@@ -194,6 +194,37 @@ pg_exec(PgConn *pg, const char *sql, int nparams, const char *const *params,
 	return ok;
 }
 
+int
+pg_wait_notify(PgConn *pg, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = PQsocket(pg->conn), .events = POLLIN};
+	PGnotify   *n;
+	int			count = 0;
+
+	if (pfd.fd < 0 || PQstatus(pg->conn) != CONNECTION_OK)
+	{
+		set_error(pg, NULL, "the listening connection is closed");
+		return -1;
+	}
+	if (poll(&pfd, 1, timeout_ms) < 0 && !should_stop())
+	{
+		set_error(pg, NULL, "poll() on the database socket failed");
+		return -1;
+	}
+	if (!PQconsumeInput(pg->conn))
+	{
+		set_error(pg, NULL, PQerrorMessage(pg->conn));
+		return -1;
+	}
+	while ((n = PQnotifies(pg->conn)) != NULL)
+	{
+		log_debug("notification on %s: %s", n->relname, n->extra);
+		PQfreemem(n);
+		count++;
+	}
+	return count;
+}
+
 bool
 pg_copy_begin(PgConn *pg, const char *copy_sql)
 {

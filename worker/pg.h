@@ -36,6 +36,13 @@ extern void pg_disconnect(PgConn *pg);
 extern bool pg_exec(PgConn *pg, const char *sql, int nparams,
 					const char *const *params, char *out, size_t outlen);
 
+/*
+ * Wait up to timeout_ms for NOTIFY messages on a connection that LISTENs.
+ * Returns the number of notifications received (0 on timeout or when a stop
+ * signal arrives), or -1 if the connection failed (pg->error set).
+ */
+extern int	pg_wait_notify(PgConn *pg, int timeout_ms);
+
 /* COPY ... FROM STDIN: begin, send text-format data, end (abort if errmsg). */
 extern bool pg_copy_begin(PgConn *pg, const char *copy_sql);
 extern bool pg_copy_put(PgConn *pg, const char *data, size_t len);

@@ -233,6 +233,7 @@ publish_run(Sync *s, char *err, size_t errlen)
 			   "%ld warnings, %ld requests (%ld retries)\n",
 			   s->run_id, (clock_ms() - s->started_ms) / 1000.0, s->stages, summary,
 			   clock_ms() - t0, s->warnings.count, hs->requests, hs->retries);
+		fflush(stdout);			/* the daemon's output may be a pipe or file */
 	}
 	return true;
 }
