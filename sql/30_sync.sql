@@ -58,13 +58,14 @@ BEGIN
 
 	TRUNCATE loop.stage_deal_stage, loop.stage_contact, loop.stage_deal;
 	INSERT INTO loop.sync_run DEFAULT VALUES RETURNING id INTO run_id;
+	PERFORM loop.sync_claim_requests(run_id);	-- pending "Sync mit HubSpot" requests (sql/80_admin.sql)
 	RETURN run_id;
 END;
 $$;
 COMMENT ON FUNCTION loop.sync_begin() IS
 	'Start a sync run: take the session-level sync lock (SQLSTATE 55P03 "another loop sync is running" if another '
 	'session holds it), mark runs left "running" by a crashed worker as failed, empty staging, and return the new '
-	'loop.sync_run id. Called by loop-sync.';
+	'loop.sync_run id, to which pending sync requests are attached. Called by loop-sync.';
 
 -- Check that p_run is this session's running run.
 CREATE FUNCTION loop.sync_check_run(p_run bigint) RETURNS void
@@ -200,6 +201,12 @@ BEGIN
 	 WHERE NOT EXISTS (SELECT 1 FROM loop.stage_deal s WHERE s.deal_id = t.deal_id);
 	GET DIAGNOSTICS d_del = ROW_COUNT;
 
+	-- In the same transaction: expired level overrides end (seed 003 "Manual
+	-- Override"; sql/80_admin.sql), then today's snapshot of every partner
+	-- (sql/82_history.sql) sees the levels that now hold.
+	PERFORM loop.clear_expired_overrides(p_run);
+	PERFORM loop.snapshot_partners(p_run);
+
 	RETURN loop.sync_finish(p_run, 'succeeded', NULL,
 		p_stats || jsonb_build_object(
 			'contacts_inserted', c_ins, 'contacts_updated', c_upd, 'contacts_deleted', c_del,
@@ -210,7 +217,8 @@ $$;
 COMMENT ON FUNCTION loop.sync_publish(bigint, jsonb) IS
 	'Publish a sync run atomically: upsert staging into hubspot_pipeline/_deal_stage/_contact/_deal, delete contacts '
 	'and deals HubSpot no longer returned (archived, deleted, attribution cleared), keep vanished pipelines and stages '
-	'with removed_at, mark the run succeeded with its counts, empty staging and release the sync lock. p_stats: '
+	'with removed_at, clear expired level overrides and store today''s partner snapshots, mark the run succeeded '
+	'with its counts, empty staging and release the sync lock. p_stats: '
 	'{"stages_fetched","contacts_fetched","deals_fetched","warnings","warning_samples","http_requests","http_retries"}. '
 	'Errors: 55000 if this session does not hold the lock or the run is not running.';
 
