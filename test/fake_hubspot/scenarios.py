@@ -5,6 +5,8 @@ The same name, seed, sizes and `today` always give the same records: the only
 randomness is random.Random(seed). Scenarios:
 
   seed000  the acceptance case of seeds/000 (1 partner, 3+2 contacts, 3+1 deals)
+  problems seed000 plus one record for each attribution problem of seed 001's
+           "Troubleshooting" (loop.attribution_problems), and a few clean ones
   demo     ~20 partners, 2,400 contacts, 330 deals, two pipelines, dirty data
   bench    N attributed contacts (+5% unattributed) and M deals over P partners
   empty    no records, default pipeline only
@@ -18,7 +20,7 @@ import unicodedata
 
 from model import Record, day_ms, iso_ms
 
-NAMES = ("seed000", "demo", "bench", "empty")
+NAMES = ("seed000", "problems", "demo", "bench", "empty")
 DAY = 86400000
 EPOCH_ISO = "1970-01-01T00:00:00Z"
 C0, D0 = 51000000001, 9100000001  # first contact / deal id (above 2^32)
@@ -45,6 +47,8 @@ def build(name, seed=42, today=None, contacts=100000, deals=20000, partners=100)
     info = {"scenario": name, "seed": seed, "today": today.isoformat()}
     if name == "seed000":
         c, d, pl, pa = _seed000(today)
+    elif name == "problems":
+        c, d, pl, pa = _problems(today)
     elif name == "demo":
         c, d, pl, pa = _demo(random.Random(seed), today)
     elif name == "bench":
@@ -179,6 +183,64 @@ def _seed000(today):
     partners = [{"partner_id": SEED_PARTNER, "name": "Loop Testpartner",
                  "email": "testpartner@example.com"}]
     return contacts, deals, [default_pipeline()], partners
+
+
+# ---------------------------------------------------------------------------
+# problems: seed000 plus the attribution problems sales must fix in HubSpot
+
+UNKNOWN_PARTNER = "AP-20250101-NOSUCH"  # a well-formed id no partner has
+
+
+def _problems(today):
+    """seed000 plus, per problem of seed 001 "Troubleshooting", records that
+    show it (the comment names the problem code of loop.attribution_problems),
+    and records that look odd but are fine. Ids continue after seed000's."""
+    contacts, deals, pipelines, partners = _seed000(today)
+    t0 = day_ms(today)
+    at = lambda days, hour: t0 - days * DAY + hour * 3600000
+
+    def contact(rid, first, last, pid, days):
+        return Record(rid, {"firstname": first, "lastname": last,
+                            "email": "%s.%s@example.org" % (first.lower(), last.lower()),
+                            "lifecyclestage": "lead", "affiliate_partner_id": pid,
+                            "affiliate_referral_date": (today - dt.timedelta(days=days)).isoformat()},
+                      at(days, 9), at(days, 10))
+
+    contacts += [
+        contact(C0 + 5, "Lea", "Unbekannt", UNKNOWN_PARTNER, 8),           # unknown_partner
+        contact(C0 + 6, "Ole", "Kleinschreibung", SEED_PARTNER.lower(), 7),  # unknown_partner (case)
+        contact(C0 + 7, "Ida", "Leerzeichen", " %s " % SEED_PARTNER, 6),   # unknown_partner (spaces)
+    ]
+
+    def deal(rid, name, stage, mrr, status, pid=SEED_PARTNER, days=5):
+        props = {"dealname": name, "pipeline": "default", "dealstage": stage,
+                 "closedate": iso_ms(at(days, 12)), "dealtype": "newbusiness",
+                 "affiliate_partner_id": pid}
+        if mrr is not None:
+            props["affiliate_mrr"] = mrr
+        if status is not None:
+            props["affiliate_subscription_status"] = status
+        return Record(rid, props, at(days + 20, 11), at(days, 13))
+
+    deals += [
+        deal(D0 + 4, "Problem – MRR n/a", "closedwon", "n/a", "Active"),            # mrr_invalid
+        deal(D0 + 5, "Problem – MRR 0", "closedwon", "0", "Active"),                # mrr_not_positive
+        deal(D0 + 6, "Problem – MRR negativ", "closedwon", "-49", "Paused"),        # mrr_not_positive
+        deal(D0 + 7, "Problem – Status Gekündigt", "closedwon", "129", "Gekündigt"),  # status_invalid
+        deal(D0 + 8, "Problem – gewonnen ohne MRR", "closedwon", None, None),        # won_mrr_missing,
+                                                                                     # won_status_missing
+        deal(D0 + 9, "Problem – offen ohne MRR", "contractsent", None, None),        # mrr_missing, status_missing
+        deal(D0 + 10, "Problem – unbekannter Partner", "closedwon", "75", "Active",
+             pid=UNKNOWN_PARTNER),                                                   # unknown_partner
+        deal(D0 + 11, "Problem – MRR mit Komma", "presentationscheduled", "89,50",
+             "Active"),                                                             # mrr_invalid
+        deal(D0 + 12, "Problem – verloren, MRR tbd", "closedlost", "tbd", "Cancelled"),  # mrr_invalid
+        deal(D0 + 13, "Problem – MRR leer", "closedwon", "   ", "Active"),           # won_mrr_missing
+        deal(D0 + 14, "OK – verloren ohne MRR", "closedlost", None, None),           # fine: lost needs none
+        deal(D0 + 15, "OK – Status in Großbuchstaben", "closedwon", "99", " ACTIVE "),  # fine
+        deal(D0 + 16, "OK – MRR mit Nachkommastellen", "closedwon", "49.90", "cancelled"),  # fine
+    ]
+    return contacts, deals, pipelines, partners
 
 
 # ---------------------------------------------------------------------------
