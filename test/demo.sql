@@ -39,3 +39,5 @@ SELECT rank, CASE WHEN partner_id = :'partner' THEN partner_id || '  <- du' ELSE
 \echo '-- Last sync (loop.sync_run)'
 SELECT id, status, finished_at - started_at AS duration, contacts_fetched, deals_fetched, warnings, http_requests
   FROM loop.sync_run ORDER BY id DESC LIMIT 1;
+\echo '-- Data checks for the admins (loop.check(); the demo portal has deliberate HubSpot data problems)'
+SELECT check_name, problem_count FROM loop.check() ORDER BY check_name;
