@@ -85,18 +85,12 @@ RETURNS TABLE (partner_id text, name text, status text, level text, level_source
 			   mrr_paused numeric(12,2), mrr_cancelled numeric(12,2), deals_linked integer)
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-	SELECT p.partner_id, p.name, p.status, l.level, l.level_source,
-		   loop.mrr_share_percent(l.level)::numeric(5,2), l.won_deals_90d,
-		   coalesce(ld.total, 0), coalesce(ld.n_new, 0), coalesce(ld.n_qualified, 0),
-		   coalesce(ld.n_deal, 0), coalesce(ld.n_won, 0),
-		   coalesce(dl.n_open, 0), coalesce(dl.n_won, 0), coalesce(dl.n_lost, 0),
-		   coalesce(dl.n_active, 0),
-		   coalesce(dl.mrr_total, 0)::numeric(12,2), coalesce(dl.mrr_active, 0)::numeric(12,2),
-		   coalesce(dl.mrr_paused, 0)::numeric(12,2), coalesce(dl.mrr_cancelled, 0)::numeric(12,2),
-		   coalesce(dl.n_linked, 0)
-	  FROM loop.partner p
-	  JOIN loop.partner_level_at(as_of) l ON l.partner_id = p.partner_id
-	  LEFT JOIN (
+	-- Each part is computed once per query (MATERIALIZED): left to the
+	-- planner, a join from outside could turn the deal aggregate into the
+	-- inner side of a nested loop and recompute it once per partner.
+	WITH l AS MATERIALIZED (
+		SELECT * FROM loop.partner_level_at(as_of)
+	), ld AS MATERIALIZED (
 		SELECT s.partner_id, count(*)::integer AS total,
 			   count(*) FILTER (WHERE s.st = 'new')::integer AS n_new,
 			   count(*) FILTER (WHERE s.st = 'qualified')::integer AS n_qualified,
@@ -105,8 +99,8 @@ BEGIN ATOMIC
 		  FROM (SELECT c.affiliate_partner_id AS partner_id,
 					   loop.lead_status(c.lifecyclestage, c.hs_lead_status) AS st
 				  FROM loop.hubspot_contact c) s
-		 GROUP BY s.partner_id) ld ON ld.partner_id = p.partner_id
-	  LEFT JOIN (
+		 GROUP BY s.partner_id
+	), dl AS MATERIALIZED (
 		SELECT d.partner_id, count(*)::integer AS n_linked,
 			   count(*) FILTER (WHERE d.kind = 'open')::integer AS n_open,
 			   count(*) FILTER (WHERE d.valid_won)::integer AS n_won,
@@ -117,7 +111,21 @@ BEGIN ATOMIC
 			   sum(d.partner_mrr) FILTER (WHERE d.subscription_status = 'paused') AS mrr_paused,
 			   sum(d.partner_mrr) FILTER (WHERE d.subscription_status = 'cancelled') AS mrr_cancelled
 		  FROM loop.partner_deal_at(as_of) d
-		 GROUP BY d.partner_id) dl ON dl.partner_id = p.partner_id;
+		 GROUP BY d.partner_id
+	)
+	SELECT p.partner_id, p.name, p.status, l.level, l.level_source,
+		   loop.mrr_share_percent(l.level)::numeric(5,2), l.won_deals_90d,
+		   coalesce(ld.total, 0), coalesce(ld.n_new, 0), coalesce(ld.n_qualified, 0),
+		   coalesce(ld.n_deal, 0), coalesce(ld.n_won, 0),
+		   coalesce(dl.n_open, 0), coalesce(dl.n_won, 0), coalesce(dl.n_lost, 0),
+		   coalesce(dl.n_active, 0),
+		   coalesce(dl.mrr_total, 0)::numeric(12,2), coalesce(dl.mrr_active, 0)::numeric(12,2),
+		   coalesce(dl.mrr_paused, 0)::numeric(12,2), coalesce(dl.mrr_cancelled, 0)::numeric(12,2),
+		   coalesce(dl.n_linked, 0)
+	  FROM loop.partner p
+	  JOIN l ON l.partner_id = p.partner_id
+	  LEFT JOIN ld ON ld.partner_id = p.partner_id
+	  LEFT JOIN dl ON dl.partner_id = p.partner_id;
 END;
 COMMENT ON FUNCTION loop.partner_summary_at(timestamptz) IS
 	'One row per partner at reference time as_of; backs loop.partner_summary (see there for the columns).';
