@@ -100,7 +100,7 @@ REVOKE ALL ON FUNCTION loop.pgcrypto_crypt(text, text), loop.pgcrypto_gen_salt(t
 -- ---------------------------------------------------------------- tables
 
 CREATE TABLE loop.partner_auth (
-	partner_id text PRIMARY KEY,
+	partner_id text PRIMARY KEY REFERENCES loop.partner ON DELETE CASCADE ON UPDATE CASCADE,
 	password_hash text
 		CONSTRAINT partner_auth_bcrypt CHECK (password_hash ~ '^\$2[ab]\$(1[0-9]|2[0-9]|3[01])\$[./A-Za-z0-9]{53}$'),
 	password_changed_at timestamptz,
@@ -116,7 +116,7 @@ COMMENT ON TABLE loop.partner_auth IS
 	'Credentials of a partner (glossary 002: password_hash, oauth_provider, oauth_id, oauth_email_verified): a bcrypt '
 	'hash of cost >= 10 (NULL for OAuth-only partners), the token version carried by every JWT (bumped to revoke all of '
 	'them, SECURITY.md §1.5), and at most one OAuth identity (provider, subject), unique. One row per partner; deleted '
-	'with the partner (trigger on loop.partner).';
+	'with the partner (foreign key, ON DELETE CASCADE).';
 COMMENT ON COLUMN loop.partner_auth.password_hash IS 'bcrypt ($2a$/$2b$, cost 10-31) of the password; NULL = no password (OAuth-only).';
 COMMENT ON COLUMN loop.partner_auth.token_version IS 'Current token version; JWTs whose token_version claim differs are refused by loop.pre_request.';
 COMMENT ON COLUMN loop.partner_auth.oauth_subject IS 'The provider''s stable user id (the ID token''s sub claim; glossary oauth_id).';
@@ -135,7 +135,7 @@ COMMENT ON TABLE loop.login_throttle IS
 CREATE TABLE loop.auth_token (
 	token_sha256 bytea PRIMARY KEY CONSTRAINT auth_token_sha256_length CHECK (octet_length(token_sha256) = 32),
 	purpose text NOT NULL CONSTRAINT auth_token_purpose_valid CHECK (purpose IN ('verify_email', 'reset_password')),
-	partner_id text NOT NULL,
+	partner_id text NOT NULL REFERENCES loop.partner ON DELETE CASCADE ON UPDATE CASCADE,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	expires_at timestamptz NOT NULL,
 	used_at timestamptz,
@@ -150,7 +150,7 @@ COMMENT ON TABLE loop.auth_token IS
 
 CREATE TABLE loop.mail_outbox (
 	message_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	partner_id text,
+	partner_id text REFERENCES loop.partner ON DELETE CASCADE ON UPDATE CASCADE,
 	kind text NOT NULL CONSTRAINT mail_outbox_kind_valid
 		CHECK (kind IN ('verify_email', 'reset_password', 'account_exists', 'password_changed')),
 	recipient text NOT NULL,
@@ -207,40 +207,6 @@ ALTER TABLE loop.password_blocklist ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL S
 -- Credentials and outstanding links are the system of record: pg_dump keeps them.
 SELECT pg_catalog.pg_extension_config_dump('loop.partner_auth', '');
 SELECT pg_catalog.pg_extension_config_dump('loop.auth_token', '');
-
--- The tables above reference loop.partner by partner_id without a foreign
--- key: a foreign key would make the plain "TRUNCATE loop.partner" of the
--- existing test suites fail. These triggers give the ON DELETE / ON UPDATE
--- CASCADE behaviour instead, and a TRUNCATE of loop.partner empties them too.
-CREATE FUNCTION loop.partner_auth_cascade() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF TG_OP = 'TRUNCATE' THEN
-		TRUNCATE loop.partner_auth, loop.auth_token, loop.mail_outbox;
-	ELSIF TG_OP = 'DELETE' THEN
-		DELETE FROM loop.partner_auth a WHERE a.partner_id = OLD.partner_id;
-		DELETE FROM loop.auth_token t WHERE t.partner_id = OLD.partner_id;
-		DELETE FROM loop.mail_outbox o WHERE o.partner_id = OLD.partner_id;
-	ELSIF NEW.partner_id IS DISTINCT FROM OLD.partner_id THEN
-		UPDATE loop.partner_auth a SET partner_id = NEW.partner_id WHERE a.partner_id = OLD.partner_id;
-		UPDATE loop.auth_token t SET partner_id = NEW.partner_id WHERE t.partner_id = OLD.partner_id;
-		UPDATE loop.mail_outbox o SET partner_id = NEW.partner_id WHERE o.partner_id = OLD.partner_id;
-	END IF;
-	RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION loop.partner_auth_cascade() IS
-	'Trigger on loop.partner: deleting, renaming or truncating partners deletes, renames or truncates their rows in '
-	'partner_auth, auth_token and mail_outbox (a foreign key''s cascade, without blocking TRUNCATE loop.partner).';
-REVOKE ALL ON FUNCTION loop.partner_auth_cascade() FROM PUBLIC;
-CREATE TRIGGER partner_auth_cascade_delete AFTER DELETE ON loop.partner
-	FOR EACH ROW EXECUTE FUNCTION loop.partner_auth_cascade();
-CREATE TRIGGER partner_auth_cascade_update AFTER UPDATE OF partner_id ON loop.partner
-	FOR EACH ROW EXECUTE FUNCTION loop.partner_auth_cascade();
-CREATE TRIGGER partner_auth_cascade_truncate AFTER TRUNCATE ON loop.partner
-	FOR EACH STATEMENT EXECUTE FUNCTION loop.partner_auth_cascade();
 
 -- The mailer key: random at install (so a fresh database works), replaceable.
 INSERT INTO loop.mailer_key (key) VALUES (pg_catalog.encode(loop.pgcrypto_gen_random_bytes(32), 'base64'::text));

@@ -54,7 +54,7 @@ GRANT EXECUTE ON FUNCTION loop.analytics_require_admin() TO loop_admin;
 
 CREATE TABLE loop.partner_snapshot (
 	snapshot_date date NOT NULL,
-	partner_id text NOT NULL,
+	partner_id text NOT NULL REFERENCES loop.partner ON DELETE CASCADE ON UPDATE CASCADE,
 	run_id bigint NOT NULL,
 	taken_at timestamptz NOT NULL,
 	status text NOT NULL,
@@ -127,33 +127,6 @@ CREATE POLICY partner_snapshot_admin ON loop.partner_snapshot FOR SELECT TO loop
 GRANT SELECT ON loop.partner_snapshot TO loop_partner, loop_admin;
 
 SELECT pg_catalog.pg_extension_config_dump('loop.partner_snapshot', '');
-
--- Partners deleted, renamed or truncated take their history with them.
-CREATE FUNCTION loop.partner_snapshot_cascade() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF TG_OP = 'TRUNCATE' THEN
-		TRUNCATE loop.partner_snapshot;
-	ELSIF TG_OP = 'DELETE' THEN
-		DELETE FROM loop.partner_snapshot s WHERE s.partner_id = OLD.partner_id;
-	ELSIF NEW.partner_id IS DISTINCT FROM OLD.partner_id THEN
-		UPDATE loop.partner_snapshot s SET partner_id = NEW.partner_id WHERE s.partner_id = OLD.partner_id;
-	END IF;
-	RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION loop.partner_snapshot_cascade() IS
-	'Trigger on loop.partner: deleting, renaming or truncating partners deletes, renames or truncates their rows in '
-	'loop.partner_snapshot (a foreign key''s cascade, without blocking TRUNCATE loop.partner).';
-REVOKE ALL ON FUNCTION loop.partner_snapshot_cascade() FROM PUBLIC;
-CREATE TRIGGER partner_snapshot_cascade_delete AFTER DELETE ON loop.partner
-	FOR EACH ROW EXECUTE FUNCTION loop.partner_snapshot_cascade();
-CREATE TRIGGER partner_snapshot_cascade_update AFTER UPDATE OF partner_id ON loop.partner
-	FOR EACH ROW EXECUTE FUNCTION loop.partner_snapshot_cascade();
-CREATE TRIGGER partner_snapshot_cascade_truncate AFTER TRUNCATE ON loop.partner
-	FOR EACH STATEMENT EXECUTE FUNCTION loop.partner_snapshot_cascade();
 
 -- Taking snapshots ---------------------------------------------------------------
 

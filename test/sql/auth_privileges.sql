@@ -31,7 +31,7 @@ SELECT count(*) AS auth_functions,
   FROM pg_proc p
   JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 					  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'loop')
- WHERE p.proname ~ '^(pgcrypto_|set_jwt_secret|set_mailer_key|require_superuser|normalize_email|email_problem|name_problem|password_problem|bcrypt_cost|hash_password|password_matches|throttle_|auth_|base64url|token_digest|issue_|outbox_|jwt_sign|pre_request|partner_auth_cascade|notify_registered_again|account_|register|verify_email|login|request_password_reset|reset_password|change_password|logout_everywhere|update_profile|oauth_sign_in)';
+ WHERE p.proname ~ '^(pgcrypto_|set_jwt_secret|set_mailer_key|require_superuser|normalize_email|email_problem|name_problem|password_problem|bcrypt_cost|hash_password|password_matches|throttle_|auth_|base64url|token_digest|issue_|outbox_|jwt_sign|pre_request|notify_registered_again|account_|register|verify_email|login|request_password_reset|reset_password|change_password|logout_everywhere|update_profile|oauth_sign_in)';
 SELECT c.oid::regclass AS tables, obj_description(c.oid, 'pg_class') IS NOT NULL AS has_comment,
 	   c.relrowsecurity AND c.relforcerowsecurity AS rls_forced, c.relacl IS NULL AS no_grants,
 	   (SELECT count(*) FROM pg_policy pol WHERE pol.polrelid = c.oid) AS policies

@@ -272,7 +272,7 @@ DELETE FROM loop.partner WHERE partner_id = 'AP-20260201-HISTO5';
 SELECT count(*) AS h5_snapshots FROM loop.partner_snapshot WHERE partner_id = 'AP-20260201-HISTO5';
 -- TRUNCATE loop.partner empties the history too (rolled back)
 BEGIN;
-TRUNCATE loop.partner;
+TRUNCATE loop.partner CASCADE;
 SELECT count(*) AS snapshots_after_truncate FROM loop.partner_snapshot;
 ROLLBACK;
 

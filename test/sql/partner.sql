@@ -12,7 +12,7 @@
 BEGIN;
 SET LOCAL TIME ZONE 'UTC';
 -- Start from an empty table whatever earlier files left (undone by the ROLLBACK)
-TRUNCATE loop.partner;
+TRUNCATE loop.partner CASCADE;
 
 -- The contract's INSERT, with every other column at its default:
 -- status pending, not an admin, no override, registered_at = now()

@@ -16,7 +16,7 @@ BEGIN;
 SET LOCAL TIME ZONE 'UTC';
 SET LOCAL datestyle = 'ISO, YMD';
 TRUNCATE loop.partner, loop.hubspot_pipeline, loop.hubspot_deal_stage,
-		 loop.hubspot_contact, loop.hubspot_deal;
+		 loop.hubspot_contact, loop.hubspot_deal CASCADE;
 
 -- The contract's columns, in order (columns may be added, never renamed)
 SELECT table_name, string_agg(column_name, ', ' ORDER BY ordinal_position) AS columns

@@ -15,7 +15,7 @@ BEGIN;
 SET LOCAL TIME ZONE 'UTC';
 SET LOCAL datestyle = 'ISO, YMD';
 TRUNCATE loop.partner, loop.hubspot_pipeline, loop.hubspot_deal_stage,
-		 loop.hubspot_contact, loop.hubspot_deal;
+		 loop.hubspot_contact, loop.hubspot_deal CASCADE;
 
 -- Two pipelines. kind comes from is_closed + probability only:
 -- labels and ids ("closedwon", "Gewonnen") never decide it.
