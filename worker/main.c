@@ -167,6 +167,7 @@ main(int argc, char **argv)
 	};
 	SyncOptions opts;
 	char	   *api_base = NULL;
+	char	   *api_base_env = NULL;	/* our copy of HUBSPOT_API_BASE */
 	const char *token;
 	int			c,
 				code;
@@ -255,7 +256,7 @@ main(int argc, char **argv)
 	}
 	opts.http.token = token;
 	if (api_base == NULL && getenv(ENV_HUBSPOT_API_BASE) != NULL && getenv(ENV_HUBSPOT_API_BASE)[0] != '\0')
-		api_base = strdup(getenv(ENV_HUBSPOT_API_BASE));
+		api_base = api_base_env = strdup(getenv(ENV_HUBSPOT_API_BASE));
 	opts.http.base_url = api_base ? trim_slashes(api_base) : DEFAULT_HUBSPOT_API_BASE;
 	if (!api_base_ok(opts.http.base_url))
 	{
@@ -274,5 +275,6 @@ main(int argc, char **argv)
 	code = strcmp(argv[optind], "daemon") == 0 ? daemon_run(&opts) : sync_once(&opts);
 	curl_global_cleanup();
 	json_region_free_all();
+	free(api_base_env);
 	return code;
 }
