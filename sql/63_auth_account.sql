@@ -5,14 +5,13 @@
 -- (role loop_oauth); loop.outbox_claim for the mailer (role loop_mailer);
 -- loop.auth_housekeeping for the operator.
 --
--- Who is calling. Inside a SECURITY DEFINER function current_user is the
--- function's owner, so loop.claims_role() (claims role = current_user) cannot
--- be checked there. The api functions for signed-in partners are therefore
--- SECURITY INVOKER: they evaluate loop.claims_role() and
--- loop.current_partner_id() as the request role and hand both to a SECURITY
--- DEFINER loop.account_* function, which requires them to equal the claims
--- and re-runs the checks of loop.pre_request (active partner, current token
--- version), so it is safe even where db-pre-request is not configured.
+-- Who is calling. The api functions for signed-in partners are SECURITY
+-- INVOKER: they evaluate loop.claims_role() and loop.current_partner_id() as
+-- the request role and hand both to a SECURITY DEFINER loop.account_*
+-- function, which requires them to equal the claims and re-runs the checks of
+-- loop.pre_request (active partner, current token version), so it is safe
+-- even where db-pre-request is not configured. Only the account_* functions
+-- can read the credential tables.
 
 -- ---------------------------------------------------------------- change password
 
